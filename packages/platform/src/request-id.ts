@@ -1,0 +1,22 @@
+/** X-Request-Id handling: accept a sane id from upstream, otherwise make one. */
+import { randomBytes } from 'node:crypto';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+const SANE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** True for 1–128 characters of `[A-Za-z0-9._:-]` (Nginx's `$request_id`, UUIDs, ULIDs…). */
+export function isValidRequestId(value: unknown): value is string {
+  return typeof value === 'string' && SANE.test(value);
+}
+
+/** 32 lowercase hex characters, the same shape as Nginx's `$request_id`. */
+export function newRequestId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** The given id if it is sane, else a new one (so callers cannot inject into logs). */
+export function requestIdFrom(value: unknown): string {
+  const first = Array.isArray(value) ? value[0] : value;
+  return isValidRequestId(first) ? first : newRequestId();
+}
