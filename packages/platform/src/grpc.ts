@@ -1,5 +1,5 @@
 /** gRPC conventions: stable error codes in trailing metadata, request ids from metadata. */
-import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServiceError, type status as Status } from '@grpc/grpc-js';
 import { requestIdFrom, REQUEST_ID_HEADER } from './request-id.js';
 
 /** Trailing-metadata key carrying the stable error code (same as @orderlab/contracts). */
