@@ -1,0 +1,35 @@
+/**
+ * The fulfillment worker's configuration: every variable of docs/configuration.md
+ * (§ fulfillment), validated once at start-up.
+ */
+import os from 'node:os';
+import { Type, type Static } from 'typebox';
+import { commonConfig } from '@orderlab/platform';
+
+const port = (value: number) => Type.Integer({ default: value, minimum: 0, maximum: 65_535 });
+const milliseconds = (value: number, minimum = 0) => Type.Integer({ default: value, minimum });
+
+/** The schema: validation, defaults and the `FulfillmentConfig` type in one place. */
+export const fulfillmentConfigSchema = Type.Object({
+  ...commonConfig,
+  OPS_PORT: port(8083),
+  DATABASE_URL: Type.String({ default: 'postgres://fulfillment:fulfillment@127.0.0.1:5432/fulfillment', minLength: 1 }),
+  DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 100 }),
+  MIGRATE_ON_START: Type.Boolean({ default: true }),
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', minLength: 1 }),
+  REDIS_KEY_PREFIX: Type.String({ default: '' }),
+  ORDERS_GRPC_ADDR: Type.String({ default: '127.0.0.1:50051', minLength: 1 }),
+  GRPC_DEADLINE_MS: milliseconds(2000, 1),
+  CONSUMER_NAME: Type.String({ default: `${os.hostname()}-${process.pid}`, minLength: 1, maxLength: 200 }),
+  FULFILLMENT_CONCURRENCY: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
+  FULFILLMENT_PICK_MS: milliseconds(100),
+  FULFILLMENT_PACK_MS: milliseconds(100),
+  FULFILLMENT_SHIP_MS: milliseconds(100),
+  FULFILLMENT_MAX_DELIVERIES: Type.Integer({ default: 5, minimum: 1, maximum: 1000 }),
+  FULFILLMENT_CLAIM_IDLE_MS: milliseconds(30_000, 1),
+  // BLOCK 0 would mean "wait forever" to Redis, so 1 ms is the floor.
+  FULFILLMENT_BLOCK_MS: milliseconds(2000, 1),
+});
+
+/** The validated configuration of the fulfillment worker. */
+export type FulfillmentConfig = Static<typeof fulfillmentConfigSchema>;

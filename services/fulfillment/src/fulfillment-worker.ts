@@ -1,0 +1,106 @@
+/**
+ * The fulfillment worker assembled: Postgres pool, two Redis connections, the orders gRPC
+ * client, the stream consumer and the ops HTTP server (/healthz, /readyz).
+ */
+import { Redis } from 'ioredis';
+import { buildOpsServer, createPgPool, type Logger } from '@orderlab/platform';
+import type { FulfillmentConfig } from './config.js';
+import { buildOrderFulfiller } from './fulfill-order.js';
+import { createFulfillmentStream, streamKeys } from './fulfillment-stream.js';
+import { createOrdersClient, describeOrdersError, isPermanentOrdersError, type OrdersClient } from './orders-client.js';
+import { createShipmentRepository } from './shipment-repository.js';
+import { buildStreamConsumer } from './stream-consumer.js';
+
+export interface FulfillmentWorkerDeps {
+  logger: Logger;
+  /** Defaults to a gRPC client for ORDERS_GRPC_ADDR; an injected client is not closed by stop(). */
+  ordersClient?: OrdersClient;
+}
+
+/** The worker: start() begins consuming and serving ops HTTP; stop() drains and closes everything. */
+export interface FulfillmentWorker {
+  start(): Promise<{ opsPort: number }>;
+  stop(): Promise<void>;
+}
+
+const REDIS_CLOSE_TIMEOUT_MS = 1_000;
+
+function createRedis(url: string, name: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
+    connectionName: name,
+    lazyConnect: true,
+    connectTimeout: 5_000,
+    // Fail commands quickly while Redis is down; the read loop backs off and retries.
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
+  });
+  redis.on('error', (err) => logger.warn({ err, connection: name }, 'redis connection error'));
+  return redis;
+}
+
+async function closeRedis(redis: Redis): Promise<void> {
+  await Promise.race([redis.quit().catch(() => {}), new Promise((resolve) => setTimeout(resolve, REDIS_CLOSE_TIMEOUT_MS).unref())]);
+  redis.disconnect();
+}
+
+/** Builds the worker from its configuration; nothing connects until start(). */
+export function buildFulfillmentWorker(config: FulfillmentConfig, deps: FulfillmentWorkerDeps): FulfillmentWorker {
+  const logger = deps.logger;
+  const pool = createPgPool(
+    { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'fulfillment' },
+    logger,
+  );
+  const commands = createRedis(config.REDIS_URL, 'fulfillment', logger);
+  const reader = createRedis(config.REDIS_URL, 'fulfillment-reader', logger);
+  const ordersClient = deps.ordersClient ?? createOrdersClient({ address: config.ORDERS_GRPC_ADDR, deadlineMs: config.GRPC_DEADLINE_MS });
+
+  const fulfiller = buildOrderFulfiller({
+    repository: createShipmentRepository(pool),
+    ordersClient,
+    delays: { pick: config.FULFILLMENT_PICK_MS, pack: config.FULFILLMENT_PACK_MS, ship: config.FULFILLMENT_SHIP_MS },
+    // A delivery idle this long counts as dead and is reclaimed, so its lease ends then too.
+    leaseMs: config.FULFILLMENT_CLAIM_IDLE_MS,
+  });
+  const consumer = buildStreamConsumer({
+    stream: createFulfillmentStream({ commands, reader, keys: streamKeys(config.REDIS_KEY_PREFIX), consumerName: config.CONSUMER_NAME }),
+    handler: {
+      handle: async (request, log) => ((await fulfiller.fulfill(request, log)) === 'busy' ? 'keep' : 'ack'),
+      onDeadLetter: (request, reason, log) => fulfiller.reportFailure(request, reason, log),
+      isPermanentError: isPermanentOrdersError,
+      describeError: describeOrdersError,
+    },
+    logger: logger.child({ consumer: config.CONSUMER_NAME }),
+    concurrency: config.FULFILLMENT_CONCURRENCY,
+    blockMs: config.FULFILLMENT_BLOCK_MS,
+    claimIdleMs: config.FULFILLMENT_CLAIM_IDLE_MS,
+    maxDeliveries: config.FULFILLMENT_MAX_DELIVERIES,
+  });
+
+  let stopping = false;
+  const ops = buildOpsServer({
+    logger,
+    accepting: () => !stopping,
+    checks: [
+      { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
+      { name: 'redis', check: async () => void (await commands.ping()) },
+    ],
+  });
+
+  return {
+    async start() {
+      await Promise.all([commands.connect(), reader.connect()]);
+      const opsPort = await ops.start(config.OPS_PORT, config.HOST);
+      consumer.start();
+      logger.info({ ops_port: opsPort, consumer: config.CONSUMER_NAME }, 'fulfillment worker started');
+      return { opsPort };
+    },
+    async stop() {
+      stopping = true;
+      await consumer.stop();
+      await ops.stop();
+      await Promise.all([closeRedis(reader), closeRedis(commands)]);
+      await pool.end();
+      if (deps.ordersClient === undefined) ordersClient.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/** The worker's only call into the orders service: CompleteFulfillment, with a deadline and correlation metadata. */
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { createOrderServiceClient, FulfillmentOutcome, METADATA, type CompleteFulfillmentRequest } from '@orderlab/contracts';
+import { errorCodeOf, isServiceError } from '@orderlab/platform';
+
+/** What the worker reports for one order. */
+export type CompleteFulfillmentInput =
+  | { orderId: string; outcome: 'shipped'; shipmentId: string; trackingNumber: string }
+  | { orderId: string; outcome: 'failed'; failureReason: string };
+
+/** Correlation carried to orders as call metadata. */
+export interface CallContext {
+  requestId: string;
+  traceparent?: string;
+}
+
+/** The orders boundary as the worker sees it (a real gRPC client, or a stand-in in tests). */
+export interface OrdersClient {
+  /** Resolves once orders has recorded the outcome; rejects with the gRPC error otherwise. */
+  completeFulfillment(input: CompleteFulfillmentInput, context: CallContext): Promise<void>;
+  close(): void;
+}
+
+export interface OrdersClientOptions {
+  /** host:port of the orders gRPC server. */
+  address: string;
+  deadlineMs: number;
+}
+
+// Reconnect quickly once orders is back; grpc-js would otherwise back off up to 120 s.
+const CHANNEL_OPTIONS = {
+  'grpc.initial_reconnect_backoff_ms': 500,
+  'grpc.max_reconnect_backoff_ms': 5_000,
+};
+
+/** A gRPC OrdersClient; every call has a deadline of deadlineMs. */
+export function createOrdersClient({ address, deadlineMs }: OrdersClientOptions): OrdersClient {
+  const client = createOrderServiceClient(address, CHANNEL_OPTIONS);
+  return {
+    completeFulfillment(input, context) {
+      const request: CompleteFulfillmentRequest =
+        input.outcome === 'shipped'
+          ? {
+              orderId: input.orderId,
+              outcome: FulfillmentOutcome.FULFILLMENT_OUTCOME_SHIPPED,
+              shipmentId: input.shipmentId,
+              trackingNumber: input.trackingNumber,
+            }
+          : {
+              orderId: input.orderId,
+              outcome: FulfillmentOutcome.FULFILLMENT_OUTCOME_FAILED,
+              failureReason: input.failureReason,
+            };
+      const metadata = new Metadata();
+      metadata.set(METADATA.requestId, context.requestId);
+      if (context.traceparent !== undefined) metadata.set(METADATA.traceparent, context.traceparent);
+      return new Promise((resolve, reject) => {
+        client.completeFulfillment(request, metadata, { deadline: Date.now() + deadlineMs }, (err) =>
+          err ? reject(err) : resolve(),
+        );
+      });
+    },
+    close() {
+      client.close();
+    },
+  };
+}
+
+// Statuses that say "this request will never succeed as sent" (gRPC's own retry guidance);
+// everything else — UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, … — may pass on a later try.
+const PERMANENT = new Set<number>([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.NOT_FOUND, GrpcStatus.FAILED_PRECONDITION]);
+
+/** True when orders rejected the request for good, so retrying it is pointless. */
+export function isPermanentOrdersError(err: unknown): boolean {
+  return isServiceError(err) && PERMANENT.has(err.code);
+}
+
+/** A short description of an orders error for logs and dead letters, e.g. `UNAVAILABLE: No connection established`. */
+export function describeOrdersError(err: unknown): string {
+  if (!isServiceError(err)) return err instanceof Error ? err.message : String(err);
+  const code = errorCodeOf(err);
+  return `${GrpcStatus[err.code] ?? err.code}${code ? ` (${code})` : ''}: ${err.details}`;
+}
