@@ -1,0 +1,4 @@
+/** @orderlab/orders — what other packages (the native runner, end-to-end tests) may import. */
+export { ordersConfigSchema, type OrdersConfig } from './config.js';
+export { buildOrdersService, MIGRATIONS_DIR, type OrdersService } from './orders-service.js';
+export { seedDatabase, seededRandom, type SeedOptions, type SeedResult } from './seed.js';

@@ -1,0 +1,145 @@
+/**
+ * The use cases of the orders service, independent of gRPC: validation, idempotency,
+ * repositories and the cache put together. grpc-server.ts maps protobuf to and from these.
+ */
+import type { Logger } from '@orderlab/platform';
+import type pg from 'pg';
+import { DomainError, OrdersErrorCode, invalidArgument } from './domain/errors.js';
+import { requestFingerprint } from './domain/fingerprint.js';
+import { isUuid } from './domain/ids.js';
+import { validateCreateOrder, validateCustomerId, type FulfillmentOutcome, type Order } from './domain/order.js';
+import { decodeOrderCursor, decodeProductCursor, resolvePageSize } from './domain/paging.js';
+import { validateCreateProduct, type Product } from './domain/product.js';
+import { orderScope, PRODUCT_SCOPE, requireIdempotencyKey } from './idempotency.js';
+import * as orders from './order-repository.js';
+import * as products from './product-repository.js';
+import type { OrdersCache } from './redis-cache.js';
+
+/** What a use case knows about the call that triggered it. */
+export interface CallContext {
+  requestId: string;
+  traceparent: string | undefined;
+  idempotencyKey: string | undefined;
+  log: Logger;
+  /** Throws DEADLINE_EXCEEDED / CANCELLED when the caller is gone; called before each transaction. */
+  checkActive(): void;
+}
+
+export interface OrdersAppDeps {
+  pool: pg.Pool;
+  cache: OrdersCache;
+  idempotencyTtlHours: number;
+}
+
+const MAX_FAILURE_REASON = 1000;
+
+function requireUuid(value: string, field: string): string {
+  if (!isUuid(value)) throw invalidArgument(`${field} must be a UUID`);
+  return value.toLowerCase();
+}
+
+/** Builds the use cases over a pool and a cache. */
+export function buildOrdersApp({ pool, cache, idempotencyTtlHours }: OrdersAppDeps) {
+  return {
+    /** A page of the catalog, cached per (page size, token). */
+    async listProducts(request: { pageSize: number; pageToken: string }): Promise<products.ProductsPage> {
+      const pageSize = resolvePageSize(request.pageSize);
+      const after = decodeProductCursor(request.pageToken);
+      const cached = await cache.getProductsPage(pageSize, request.pageToken);
+      if (cached) return cached;
+      const page = await products.listProducts(pool, pageSize, after);
+      await cache.setProductsPage(pageSize, request.pageToken, page);
+      return page;
+    },
+
+    /** One product; NOT_FOUND PRODUCT_NOT_FOUND if unknown. */
+    async getProduct(request: { id: string }): Promise<Product> {
+      const id = requireUuid(request.id, 'id');
+      const cached = await cache.getProduct(id);
+      if (cached) return cached;
+      const product = await products.findProduct(pool, id);
+      if (!product) throw new DomainError('not_found', OrdersErrorCode.productNotFound, `product ${id} does not exist`);
+      await cache.setProduct(product);
+      return product;
+    },
+
+    /** Adds a product (idempotent per key); emits `item.created`; drops cached catalog pages. */
+    async createProduct(request: Record<string, unknown>, ctx: CallContext): Promise<products.CreateProductResult> {
+      const key = requireIdempotencyKey(ctx.idempotencyKey);
+      const input = validateCreateProduct(request);
+      const result = await products.createProduct(
+        pool,
+        input,
+        { scope: PRODUCT_SCOPE, key, fingerprint: requestFingerprint('CreateProduct', input) },
+        { correlation: ctx, idempotencyTtlHours, beforeBegin: ctx.checkActive },
+      );
+      if (!result.replayed) {
+        await cache.invalidateProductPages();
+        ctx.log.info({ productId: result.product.id, sku: result.product.sku }, 'product created');
+      }
+      return result;
+    },
+
+    /** Places an order (idempotent per customer and key). */
+    async createOrder(
+      request: { customerId?: unknown; items?: { productId?: unknown; quantity?: unknown }[] },
+      ctx: CallContext,
+    ): Promise<orders.CreateOrderResult> {
+      const key = requireIdempotencyKey(ctx.idempotencyKey);
+      const input = validateCreateOrder(request);
+      const result = await orders.createOrder(
+        pool,
+        input,
+        { scope: orderScope(input.customerId), key, fingerprint: requestFingerprint('CreateOrder', input) },
+        { correlation: ctx, idempotencyTtlHours, beforeBegin: ctx.checkActive },
+      );
+      if (result.replayed) ctx.log.info({ orderId: result.order.id }, 'order replayed for a repeated idempotency key');
+      else ctx.log.info({ orderId: result.order.id, totalCents: result.order.totalCents, items: result.order.items.length }, 'order created');
+      return result;
+    },
+
+    /** One order, cached until its status changes; NOT_FOUND ORDER_NOT_FOUND if unknown. */
+    async getOrder(request: { id: string }): Promise<Order> {
+      const id = requireUuid(request.id, 'id');
+      const cached = await cache.getOrder(id);
+      if (cached) return cached;
+      const order = await orders.findOrder(pool, id);
+      if (!order) throw new DomainError('not_found', OrdersErrorCode.orderNotFound, `order ${id} does not exist`);
+      await cache.setOrder(order);
+      return order;
+    },
+
+    /** A customer's orders, newest first. */
+    async listOrders(request: { customerId: string; pageSize: number; pageToken: string }): Promise<orders.OrdersPage> {
+      const customerId = validateCustomerId(request.customerId);
+      const pageSize = resolvePageSize(request.pageSize);
+      return orders.listOrders(pool, customerId, pageSize, decodeOrderCursor(request.pageToken));
+    },
+
+    /** Records fulfillment's outcome; repeating it changes nothing. */
+    async completeFulfillment(
+      request: { orderId: string; outcome: FulfillmentOutcome | undefined; shipmentId: string; trackingNumber: string; failureReason: string },
+      ctx: CallContext,
+    ): Promise<Order> {
+      const orderId = requireUuid(request.orderId, 'order_id');
+      if (!request.outcome) throw invalidArgument('outcome must be FULFILLMENT_OUTCOME_SHIPPED or FULFILLMENT_OUTCOME_FAILED');
+      if (request.failureReason.length > MAX_FAILURE_REASON) {
+        throw invalidArgument(`failure_reason must be at most ${MAX_FAILURE_REASON} characters`);
+      }
+      const result = await orders.completeFulfillment(
+        pool,
+        orderId,
+        { outcome: request.outcome, shipmentId: request.shipmentId, trackingNumber: request.trackingNumber, failureReason: request.failureReason },
+        { correlation: ctx, beforeBegin: ctx.checkActive },
+      );
+      if (result.changed) {
+        await cache.invalidateOrders([orderId]);
+        ctx.log.info({ orderId, status: result.order.status }, 'fulfillment recorded');
+      }
+      return result.order;
+    },
+  };
+}
+
+/** The use cases, as built by buildOrdersApp. */
+export type OrdersApp = ReturnType<typeof buildOrdersApp>;

@@ -1,0 +1,114 @@
+/**
+ * The orders service assembled: Postgres pool, Redis, cache, use cases, gRPC server (with
+ * health and reflection), ops HTTP server, outbox relay, reconciler and idempotency reaper.
+ * Reads like a table of contents; tests start the real thing on port 0.
+ */
+import { buildOpsServer, createPgPool, type Logger } from '@orderlab/platform';
+import { fileURLToPath } from 'node:url';
+import type { OrdersConfig } from './config.js';
+import { buildGrpcServer } from './grpc-server.js';
+import { buildIdempotencyReaper } from './idempotency-reaper.js';
+import { buildOrdersApp } from './orders-app.js';
+import { buildOutboxRelay } from './outbox-relay.js';
+import { buildReconciler } from './reconciler.js';
+import { buildOrdersCache } from './redis-cache.js';
+import { createRedisClient } from './redis-client.js';
+
+/** Folder of the SQL migrations (services/orders/migrations), for runMigrations. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+/** Any one SQL statement is cancelled after this (it surfaces as UNAVAILABLE DATABASE_TIMEOUT). */
+const STATEMENT_TIMEOUT_MS = 5_000;
+
+/** The running service. */
+export interface OrdersService {
+  /** Starts serving; ports are the bound ones (useful with port 0). */
+  start(): Promise<{ grpcPort: number; opsPort: number }>;
+  /** Ordered shutdown: NOT_SERVING, drain gRPC, stop background work, close Redis, close the pool. */
+  stop(): Promise<void>;
+}
+
+/** Builds the orders service from its configuration; nothing listens until start(). */
+export function buildOrdersService(config: OrdersConfig, { logger }: { logger: Logger }): OrdersService {
+  // Each resource registers its close right where it is opened; stop() runs them in reverse.
+  const closers: { name: string; close: () => Promise<void> }[] = [];
+  const onStop = (name: string, close: () => Promise<void>) => closers.push({ name, close });
+  let stopping: Promise<void> | undefined;
+
+  const pool = createPgPool(
+    { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'orders', statementTimeoutMs: STATEMENT_TIMEOUT_MS },
+    logger,
+  );
+  onStop('postgres pool', () => pool.end());
+
+  const redis = createRedisClient(config.REDIS_URL, logger);
+  onStop('redis', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+
+  const cache = buildOrdersCache({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    productTtlS: config.CACHE_PRODUCT_TTL_S,
+    orderTtlS: config.CACHE_ORDER_TTL_S,
+    logger,
+  });
+  const app = buildOrdersApp({ pool, cache, idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS });
+
+  const relay = buildOutboxRelay({
+    pool,
+    redis,
+    cache,
+    logger,
+    databaseUrl: config.DATABASE_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,
+    streamMaxLen: config.STREAM_MAXLEN,
+  });
+  onStop('outbox relay', () => relay.stop());
+  const reconciler = buildReconciler({
+    pool,
+    logger,
+    intervalMs: config.RECONCILER_INTERVAL_MS,
+    staleAfterMs: config.RECONCILER_STALE_AFTER_MS,
+  });
+  onStop('reconciler', () => reconciler.stop());
+  const reaper = buildIdempotencyReaper({ pool, logger });
+  onStop('idempotency reaper', () => reaper.stop());
+
+  const ops = buildOpsServer({
+    logger,
+    checks: [{ name: 'postgres', check: async () => void (await pool.query('SELECT 1')) }],
+    accepting: () => stopping === undefined,
+  });
+  onStop('ops server', () => ops.stop());
+
+  const grpc = buildGrpcServer({ app, pool, logger });
+  // Half the shutdown budget for in-flight calls; the rest is for the relay batch and closing.
+  onStop('grpc server', () => grpc.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2)));
+
+  return {
+    async start() {
+      const grpcPort = await grpc.start(config.GRPC_PORT, config.HOST);
+      const opsPort = await ops.start(config.OPS_PORT, config.HOST);
+      relay.start();
+      reconciler.start();
+      reaper.start();
+      return { grpcPort, opsPort };
+    },
+    stop() {
+      stopping ??= (async () => {
+        for (const { name, close } of [...closers].reverse()) {
+          try {
+            await close();
+          } catch (err) {
+            logger.error({ err, step: name }, 'error while stopping');
+          }
+        }
+      })();
+      return stopping;
+    },
+  };
+}
