@@ -1,0 +1,24 @@
+/**
+ * `npm run bench` (after tools/lab/bench.mjs installed and built): hands over to the
+ * benchmark workspace's compiled entry, bench/dist/src/main.js. That module either exports
+ * `main(argv)` resolving to an exit code, or runs on import (top-level await).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from './paths.js';
+import { createReporter } from './reporter.js';
+
+/** Compiled entry of the benchmark workspace. */
+export const BENCH_ENTRY = join(REPO_ROOT, 'bench', 'dist', 'src', 'main.js');
+
+/** Runs the benchmark; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  if (!existsSync(BENCH_ENTRY)) {
+    createReporter({ print: true }).error(`the benchmark is not built: ${BENCH_ENTRY} is missing`);
+    return 1;
+  }
+  const bench = (await import(pathToFileURL(BENCH_ENTRY).href)) as { main?: (argv: string[]) => Promise<number> };
+  if (typeof bench.main === 'function') return bench.main(argv);
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}

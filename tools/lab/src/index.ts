@@ -1,0 +1,37 @@
+/** @orderlab/lab: the native runner as a library, for tests and tools. */
+export {
+  startLab,
+  startTestLab,
+  testLabOptions,
+  LabStartError,
+  LAB_SERVICES,
+  DEFAULT_PORTS,
+  type Lab,
+  type LabOptions,
+  type LabPorts,
+  type LabService,
+  type LabUrls,
+  type DatabaseService,
+} from './lab.js';
+export { Supervisor, NotReadyError, describeExit, type ServiceSpec, type SupervisorOptions, type ExitInfo } from './supervisor.js';
+export { freePort, portInUse, assertPortsFree, PortInUseError } from './ports.js';
+export {
+  ensurePrerequisites,
+  findExecutable,
+  type PrerequisiteName,
+  type PrerequisiteOptions,
+  type PrerequisiteReport,
+  type PrerequisiteResult,
+} from './prerequisites.js';
+export {
+  ensureServiceDatabase,
+  dropServiceDatabase,
+  describeServiceDatabase,
+  serviceDatabaseUrl,
+  type ServiceDatabase,
+  type EnsuredDatabase,
+} from './databases.js';
+export { readJsonLines, type LogOutput } from './log-sink.js';
+export { createReporter, silentReporter, type Reporter } from './reporter.js';
+export { findTestFiles, type TestFile } from './run-tests.js';
+export { REPO_ROOT, DEFAULT_LOGS_DIR } from './paths.js';

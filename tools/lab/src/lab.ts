@@ -1,0 +1,433 @@
+/**
+ * The native lab: creates each service's database and role, migrates and seeds, then runs
+ * orders, fulfillment and gateway as supervised child processes on localhost and waits
+ * until every one is ready. `npm start` uses it with the defaults; tests use it with free
+ * ports, unique database names and a unique Redis key prefix (see testLabOptions).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { PG_ADMIN_URL, REDIS_URL, inheritedEnv } from './config.js';
+import { dropServiceDatabase, ensureServiceDatabase, serviceDatabaseUrl, type ServiceDatabase } from './databases.js';
+import { LineSplitter, LogSink, tailLines, type LogOutput } from './log-sink.js';
+import { DEFAULT_LOGS_DIR, REPO_ROOT, serviceEntry } from './paths.js';
+import { assertPortsFree, freePort } from './ports.js';
+import { createReporter, type Reporter } from './reporter.js';
+import { NotReadyError, Supervisor, describeExit, type ExitInfo } from './supervisor.js';
+
+/** The services the lab runs, in start order. */
+export const LAB_SERVICES = ['orders', 'fulfillment', 'gateway'] as const;
+
+/** One of the lab's services. */
+export type LabService = (typeof LAB_SERVICES)[number];
+
+/** The services that own a database. */
+export type DatabaseService = 'orders' | 'fulfillment';
+
+/** Every port the lab listens on. */
+export interface LabPorts {
+  gateway: number;
+  ordersGrpc: number;
+  ordersOps: number;
+  fulfillmentOps: number;
+}
+
+/** The ports of docs/configuration.md. */
+export const DEFAULT_PORTS: Readonly<LabPorts> = { gateway: 8081, ordersGrpc: 50051, ordersOps: 8082, fulfillmentOps: 8083 };
+
+/** Options of startLab; all optional, the defaults are `npm start`'s. */
+export interface LabOptions {
+  /** Ports to use (default DEFAULT_PORTS). */
+  ports?: Partial<LabPorts>;
+  /** Database names (default `orders` and `fulfillment`); roles stay `orders` / `fulfillment`. */
+  databases?: Partial<Record<DatabaseService, string>>;
+  /** REDIS_KEY_PREFIX of orders and fulfillment (default empty). */
+  redisKeyPrefix?: string;
+  /** Extra environment per service; wins over what the lab sets. */
+  env?: Partial<Record<LabService, Record<string, string>>>;
+  /** LOG_LEVEL of every service (default info). */
+  logLevel?: string;
+  /** Where <service>.log and lab.log go (default .lab/logs in the repository). */
+  logsDir?: string;
+  /** How service lines show on the terminal (default pretty on a TTY, else none). */
+  output?: LogOutput;
+  /** Print the runner's own progress lines (default true). */
+  print?: boolean;
+  /** Colour on the terminal (default: stdout is a TTY). */
+  color?: boolean;
+  /** Run `cli.js seed` for orders after migrating (default true). */
+  seed?: boolean;
+  /** Deadline for every service to be ready (default 60 s). */
+  readyTimeoutMs?: number;
+  /** Deadline per service after SIGTERM in stop() (default 15 s). */
+  stopTimeoutMs?: number;
+  /** Restart backoff (default 250 ms doubling to 15 s). */
+  restartDelayMs?: { initial: number; max: number };
+  /** Postgres superuser URL (default TEST_PG_ADMIN_URL or postgres@127.0.0.1:5432). */
+  pgAdminUrl?: string;
+  /** Redis URL of the services (default redis://127.0.0.1:6379). */
+  redisUrl?: string;
+  /**
+   * Throwaway lab (tests): when start-up fails, its databases and Redis keys are removed
+   * before the error is thrown, and dispose() also deletes its log folder.
+   */
+  ephemeral?: boolean;
+}
+
+/** Where to reach the running lab. */
+export interface LabUrls {
+  /** Base URL of the public REST API, e.g. http://127.0.0.1:8081 */
+  gateway: string;
+  docs: string;
+  openapi: string;
+  /** host:port of the orders gRPC server. */
+  ordersGrpc: string;
+  ordersOps: string;
+  fulfillmentOps: string;
+}
+
+/** A running lab, returned by startLab once every service is ready. */
+export interface Lab {
+  readonly urls: LabUrls;
+  readonly ports: LabPorts;
+  readonly databases: Record<DatabaseService, { name: string; url: string }>;
+  readonly redisKeyPrefix: string;
+  readonly redisUrl: string;
+  readonly logsDir: string;
+  readonly services: Readonly<Record<LabService, Supervisor>>;
+  /** Sends a signal (default SIGKILL) and waits for the exit; the service stays down unless autoRestart. */
+  kill(service: LabService, signal?: NodeJS.Signals, options?: { autoRestart?: boolean }): Promise<ExitInfo>;
+  /** Stops the service gracefully if it runs, starts it again and waits until it is ready. */
+  restart(service: LabService): Promise<void>;
+  /** Resolves once the service answers 200 on /readyz (e.g. after an automatic restart). */
+  waitReady(service: LabService, timeoutMs?: number): Promise<void>;
+  /** The JSON lines the service logged so far (this run), parsed. */
+  logLines(service: LabService): Record<string, unknown>[];
+  /** Path of the service's log file. */
+  logFile(service: LabService): string;
+  /** SIGTERM to every service in reverse start order, SIGKILL past the deadline. Idempotent. */
+  stop(): Promise<void>;
+  /** Drops the lab's databases (roles are shared and kept). */
+  dropDatabases(): Promise<void>;
+  /** Deletes every Redis key under the lab's prefix (refuses an empty prefix). */
+  deleteRedisKeys(): Promise<void>;
+  /** For tests: stop(), dropDatabases(), deleteRedisKeys() and, for an ephemeral lab, its log folder. */
+  dispose(): Promise<void>;
+}
+
+/** Thrown when the lab cannot start; `message` says what to do, `logTail` shows why. */
+export class LabStartError extends Error {
+  constructor(
+    message: string,
+    readonly service?: string,
+    readonly logTail: string[] = [],
+  ) {
+    super(message);
+    this.name = 'LabStartError';
+  }
+}
+
+const ROLES: Record<DatabaseService, { role: string; password: string }> = {
+  orders: { role: 'orders', password: 'orders' },
+  fulfillment: { role: 'fulfillment', password: 'fulfillment' },
+};
+const TASK_TIMEOUT_MS = 120_000;
+
+interface Resolved {
+  ports: LabPorts;
+  databases: Record<DatabaseService, ServiceDatabase & { url: string }>;
+  redisKeyPrefix: string;
+  redisUrl: string;
+  pgAdminUrl: string;
+  logsDir: string;
+  output: LogOutput;
+  color: boolean;
+  logLevel: string;
+}
+
+/** Environment of each service, exactly the variables of docs/configuration.md. */
+function serviceEnv(service: LabService, r: Resolved, extra: LabOptions['env']): Record<string, string> {
+  const ordersGrpc = `127.0.0.1:${r.ports.ordersGrpc}`;
+  const own: Record<LabService, Record<string, string>> = {
+    orders: {
+      GRPC_PORT: String(r.ports.ordersGrpc),
+      OPS_PORT: String(r.ports.ordersOps),
+      DATABASE_URL: r.databases.orders.url,
+      MIGRATE_ON_START: 'false',
+      REDIS_URL: r.redisUrl,
+      REDIS_KEY_PREFIX: r.redisKeyPrefix,
+    },
+    fulfillment: {
+      OPS_PORT: String(r.ports.fulfillmentOps),
+      DATABASE_URL: r.databases.fulfillment.url,
+      MIGRATE_ON_START: 'false',
+      REDIS_URL: r.redisUrl,
+      REDIS_KEY_PREFIX: r.redisKeyPrefix,
+      ORDERS_GRPC_ADDR: ordersGrpc,
+    },
+    gateway: {
+      PORT: String(r.ports.gateway),
+      ORDERS_GRPC_ADDR: ordersGrpc,
+    },
+  };
+  return { ...inheritedEnv(), LOG_LEVEL: r.logLevel, HOST: '127.0.0.1', ...own[service], ...extra?.[service] };
+}
+
+function readyUrl(service: LabService, ports: LabPorts): string {
+  const port = { orders: ports.ordersOps, fulfillment: ports.fulfillmentOps, gateway: ports.gateway }[service];
+  return `http://127.0.0.1:${port}/readyz`;
+}
+
+/** Keeps the previous run's log as <name>.log.1 so each run's file starts empty but one run back survives. */
+function rotate(file: string): void {
+  if (existsSync(file)) renameSync(file, `${file}.1`);
+}
+
+/** Runs `node services/<service>/dist/src/cli.js <command>` to completion; its output goes to the service's log. */
+function runCli(service: DatabaseService, command: string, env: Record<string, string>, sink: LogSink, reporter: Reporter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const entry = serviceEntry(service, 'cli.js');
+    reporter.info(`${service}: ${command}`);
+    const started = Date.now();
+    const child = spawn(process.execPath, [entry, command], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr]) {
+      const splitter = new LineSplitter();
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => sink.write(splitter.push(chunk)));
+      stream.on('end', () => sink.write(splitter.flush()));
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), TASK_TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new LabStartError(`${service} ${command} could not run: ${err.message}`, service));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) {
+        reporter.info(`${service}: ${command} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        resolve();
+      } else {
+        reject(
+          new LabStartError(
+            `${service} ${command} failed (${describeExit({ code, signal })}); see ${sink.file}`,
+            service,
+            tailLines(sink.file, 20),
+          ),
+        );
+      }
+    });
+  });
+}
+
+/** Deletes every key under `prefix` with SCAN + UNLINK (bounded batches). */
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  if (!prefix) throw new Error('refusing to delete Redis keys without a prefix');
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function resolveOptions(options: LabOptions): Resolved {
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const pgAdminUrl = options.pgAdminUrl ?? PG_ADMIN_URL;
+  const db = (service: DatabaseService) => {
+    const spec = { name: options.databases?.[service] ?? service, ...ROLES[service] };
+    return { ...spec, url: serviceDatabaseUrl(pgAdminUrl, spec) };
+  };
+  const tty = process.stdout.isTTY === true;
+  return {
+    ports,
+    databases: { orders: db('orders'), fulfillment: db('fulfillment') },
+    redisKeyPrefix: options.redisKeyPrefix ?? '',
+    redisUrl: options.redisUrl ?? REDIS_URL,
+    pgAdminUrl,
+    logsDir: options.logsDir ?? DEFAULT_LOGS_DIR,
+    output: options.output ?? (tty ? 'pretty' : 'none'),
+    color: options.color ?? tty,
+    logLevel: options.logLevel ?? 'info',
+  };
+}
+
+/**
+ * Starts the lab and resolves once every service is ready. Rejects with PortInUseError
+ * when a port is taken, or LabStartError (what failed and the tail of its log) — in that
+ * case whatever it started is stopped again.
+ */
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const r = resolveOptions(options);
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  await assertPortsFree({
+    'gateway HTTP': r.ports.gateway,
+    'orders gRPC': r.ports.ordersGrpc,
+    'orders ops HTTP': r.ports.ordersOps,
+    'fulfillment ops HTTP': r.ports.fulfillmentOps,
+  });
+  for (const service of LAB_SERVICES) {
+    if (!existsSync(serviceEntry(service, 'main.js'))) {
+      throw new LabStartError(`services/${service} is not built (${serviceEntry(service, 'main.js')} is missing); run: npx tsc -b`, service);
+    }
+  }
+
+  mkdirSync(r.logsDir, { recursive: true });
+  for (const name of [...LAB_SERVICES, 'lab']) rotate(join(r.logsDir, `${name}.log`));
+  const reporter = createReporter({ print: options.print ?? true, logFile: join(r.logsDir, 'lab.log'), color: r.color });
+  const logFile = (service: LabService) => join(r.logsDir, `${service}.log`);
+  const envOf = (service: LabService) => serviceEnv(service, r, options.env);
+
+  const services = Object.fromEntries(
+    LAB_SERVICES.map((service) => [
+      service,
+      new Supervisor(
+        { name: service, command: process.execPath, args: [serviceEntry(service, 'main.js')], env: envOf(service), cwd: REPO_ROOT, readyUrl: readyUrl(service, r.ports) },
+        {
+          logFile: logFile(service),
+          output: r.output,
+          color: r.color,
+          reporter,
+          ...(options.restartDelayMs ? { restartDelayMs: options.restartDelayMs } : {}),
+          ...(options.stopTimeoutMs ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
+        },
+      ),
+    ]),
+  ) as Record<LabService, Supervisor>;
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      for (const service of [...LAB_SERVICES].reverse()) {
+        const supervisor = services[service];
+        if (!supervisor.running) {
+          await supervisor.stop();
+          continue;
+        }
+        reporter.info(`stopping ${service}`);
+        const exit = await supervisor.stop();
+        if (exit) reporter.info(`${service} stopped (${describeExit(exit)})`);
+      }
+    })());
+  const dropDatabases = async () => {
+    for (const service of ['orders', 'fulfillment'] as const) {
+      await dropServiceDatabase(r.pgAdminUrl, { name: r.databases[service].name });
+    }
+  };
+  const deleteRedisKeys = () => deleteKeys(r.redisUrl, r.redisKeyPrefix);
+
+  try {
+    reporter.info(`databases: ${r.databases.orders.name}, ${r.databases.fulfillment.name}`);
+    await Promise.all(
+      (['orders', 'fulfillment'] as const).map((service) => ensureServiceDatabase(r.pgAdminUrl, r.databases[service])),
+    );
+    const cliSink = (service: DatabaseService) => new LogSink(service, logFile(service), r.output, r.color);
+    await Promise.all([
+      runCli('orders', 'migrate', envOf('orders'), cliSink('orders'), reporter).then(() =>
+        options.seed === false ? undefined : runCli('orders', 'seed', envOf('orders'), cliSink('orders'), reporter),
+      ),
+      runCli('fulfillment', 'migrate', envOf('fulfillment'), cliSink('fulfillment'), reporter),
+    ]);
+
+    const startAndWait = async (service: LabService) => {
+      const started = Date.now();
+      reporter.info(`starting ${service}`);
+      services[service].start();
+      try {
+        await services[service].waitReady({ timeoutMs: Math.max(1_000, readyTimeoutMs - (Date.now() - started)) });
+      } catch (err) {
+        if (err instanceof NotReadyError) {
+          throw new LabStartError(`${err.message}; see ${logFile(service)}`, service, err.logTail);
+        }
+        throw err;
+      }
+      reporter.info(`${service} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${services[service].pid})`);
+    };
+    await startAndWait('orders');
+    await Promise.all([startAndWait('fulfillment'), startAndWait('gateway')]);
+  } catch (err) {
+    await stop();
+    if (options.ephemeral) {
+      await dropDatabases().catch(() => {});
+      if (r.redisKeyPrefix) await deleteRedisKeys().catch(() => {});
+    }
+    throw err;
+  }
+
+  const gateway = `http://127.0.0.1:${r.ports.gateway}`;
+  return {
+    urls: {
+      gateway,
+      docs: `${gateway}/docs`,
+      openapi: `${gateway}/api/v1/openapi.json`,
+      ordersGrpc: `127.0.0.1:${r.ports.ordersGrpc}`,
+      ordersOps: `http://127.0.0.1:${r.ports.ordersOps}`,
+      fulfillmentOps: `http://127.0.0.1:${r.ports.fulfillmentOps}`,
+    },
+    ports: r.ports,
+    databases: {
+      orders: { name: r.databases.orders.name, url: r.databases.orders.url },
+      fulfillment: { name: r.databases.fulfillment.name, url: r.databases.fulfillment.url },
+    },
+    redisKeyPrefix: r.redisKeyPrefix,
+    redisUrl: r.redisUrl,
+    logsDir: r.logsDir,
+    services,
+    kill: (service, signal = 'SIGKILL', killOptions) => services[service].kill(signal, killOptions),
+    restart: async (service) => {
+      reporter.info(`restarting ${service} (asked to)`);
+      await services[service].restart({ readyTimeoutMs });
+    },
+    waitReady: (service, timeoutMs = readyTimeoutMs) => services[service].waitReady({ timeoutMs }),
+    logLines: (service) => services[service].logLines(),
+    logFile,
+    stop,
+    dropDatabases,
+    deleteRedisKeys,
+    dispose: async () => {
+      await stop();
+      await dropDatabases();
+      if (r.redisKeyPrefix) await deleteRedisKeys();
+      if (options.ephemeral) rmSync(r.logsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Options for a throwaway lab in a test: four free ports, databases `t_<label>_<id>_orders`
+ * and `…_fulfillment`, Redis prefix `t:<label>:<id>:`, logs in .lab/test-logs/<label>-<id>,
+ * nothing printed. Anything in `overrides` wins.
+ */
+export async function testLabOptions(label: string, overrides: LabOptions = {}): Promise<LabOptions> {
+  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 24) || 'lab';
+  const id = randomBytes(4).toString('hex');
+  const taken = new Set<number>();
+  while (taken.size < 4) taken.add(await freePort());
+  const [gateway, ordersGrpc, ordersOps, fulfillmentOps] = [...taken] as [number, number, number, number];
+  const ports: LabPorts = { gateway, ordersGrpc, ordersOps, fulfillmentOps };
+  return {
+    ports,
+    databases: { orders: `t_${slug}_${id}_orders`, fulfillment: `t_${slug}_${id}_fulfillment` },
+    redisKeyPrefix: `t:${slug}:${id}:`,
+    logsDir: join(REPO_ROOT, '.lab', 'test-logs', `${slug}-${id}`),
+    output: 'none',
+    print: false,
+    color: false,
+    ephemeral: true,
+    ...overrides,
+  };
+}
+
+/** startLab(await testLabOptions(label, overrides)); pair it with `t.after(() => lab.dispose())`. */
+export async function startTestLab(label: string, overrides: LabOptions = {}): Promise<Lab> {
+  return startLab(await testLabOptions(label, overrides));
+}

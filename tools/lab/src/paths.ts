@@ -1,0 +1,14 @@
+/** Where things are in the repository, resolved from this file so any working directory works. */
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+
+/** Absolute path of the repository root (this file is tools/lab/dist/src/paths.js once built). */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
+
+/** Default folder of the lab's log files (git-ignored). */
+export const DEFAULT_LOGS_DIR = join(REPO_ROOT, '.lab', 'logs');
+
+/** Compiled entry point of a service: services/<name>/dist/src/<file>. */
+export function serviceEntry(service: string, file: 'main.js' | 'cli.js'): string {
+  return join(REPO_ROOT, 'services', service, 'dist', 'src', file);
+}

@@ -1,0 +1,155 @@
+/**
+ * `npm test [-- filters…]` (after tools/lab/test.mjs installed and built): prerequisites
+ * (starting what is down), the generated-code check, lint, then every compiled test file in
+ * parallel with node:test. Exit code is node --test's (or 1 when a step before it failed).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { REPO_ROOT } from './paths.js';
+import { ensurePrerequisites } from './prerequisites.js';
+import { createReporter, type Reporter } from './reporter.js';
+
+/**
+ * Test files run at once. Each file uses its own databases, Redis prefix and ports, so files
+ * are independent; on this 2-core machine 4 keeps both cores busy while files wait on I/O.
+ */
+export const DEFAULT_CONCURRENCY = 4;
+/** Per-test deadline: generous, because end-to-end tests start the whole lab. */
+export const TEST_TIMEOUT_MS = 180_000;
+
+const USAGE = `usage: npm test [-- [--concurrency N] [filter…]]
+  filter         run only test files whose path contains it (e.g. services/orders,
+                 idempotency, tools/lab/test/supervisor.test.ts); with filters the
+                 proto check and lint are skipped
+  --concurrency  test files run at once (default ${DEFAULT_CONCURRENCY})`;
+
+/** Workspace folders of the root package.json ("services/*" expanded): where tests may live. */
+function workspaceDirs(): string[] {
+  const root = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { workspaces?: string[] };
+  const dirs: string[] = [];
+  for (const pattern of root.workspaces ?? []) {
+    if (!pattern.endsWith('/*')) {
+      dirs.push(join(REPO_ROOT, pattern));
+      continue;
+    }
+    const parent = join(REPO_ROOT, pattern.slice(0, -2));
+    if (!existsSync(parent)) continue;
+    for (const entry of readdirSync(parent, { withFileTypes: true })) {
+      if (entry.isDirectory()) dirs.push(join(parent, entry.name));
+    }
+  }
+  return dirs.sort();
+}
+
+/** A compiled test file and the source it came from, both relative to the repository. */
+export interface TestFile {
+  compiled: string;
+  source: string;
+}
+
+/**
+ * Every `<workspace>/dist/test/**\/*.test.js` (packages/*, services/*, tools/lab, …) whose `test/**\/*.test.ts` source still exists
+ * (tsc -b never deletes outputs, so a deleted test would otherwise keep running).
+ */
+export function findTestFiles(filters: string[] = []): TestFile[] {
+  const files: TestFile[] = [];
+  for (const dir of workspaceDirs()) {
+    const distTest = join(dir, 'dist', 'test');
+    if (!existsSync(distTest)) continue;
+    for (const name of readdirSync(distTest, { recursive: true, encoding: 'utf8' })) {
+      if (!name.endsWith('.test.js')) continue;
+      const source = join(dir, 'test', name.replace(/\.js$/, '.ts'));
+      if (!existsSync(source)) continue;
+      files.push({ compiled: relative(REPO_ROOT, join(distTest, name)), source: relative(REPO_ROOT, source) });
+    }
+  }
+  const wanted = filters.map((f) => f.replace(/^\.\//, '').split('/').join(sep));
+  return files
+    .filter((f) => wanted.length === 0 || wanted.some((w) => f.source.includes(w) || f.compiled.includes(w)))
+    .sort((a, b) => a.source.localeCompare(b.source));
+}
+
+/** Runs a command with inherited stdio; resolves to its exit code. */
+function run(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit' });
+    child.on('error', () => resolve(127));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+async function step(reporter: Reporter, what: string, command: string, args: string[]): Promise<boolean> {
+  const started = Date.now();
+  reporter.info(`${what}: ${[command === process.execPath ? 'node' : command, ...args].join(' ')}`);
+  const code = await run(command, args);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (code !== 0) {
+    reporter.error(`${what} failed (exit code ${code}) after ${seconds} s`);
+    return false;
+  }
+  reporter.info(`${what} passed in ${seconds} s`);
+  return true;
+}
+
+function parseArgs(argv: string[]): { filters: string[]; concurrency: number; help: boolean } | string {
+  const filters: string[] = [];
+  let concurrency = DEFAULT_CONCURRENCY;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--concurrency' || arg.startsWith('--concurrency=')) {
+      const value = arg.includes('=') ? arg.split('=')[1] : argv[++i];
+      concurrency = Number(value);
+      if (!Number.isInteger(concurrency) || concurrency < 1) return `--concurrency needs a positive integer, got ${value}`;
+    } else if (arg.startsWith('-')) return `unknown option ${arg}`;
+    else filters.push(arg);
+  }
+  return { filters, concurrency, help };
+}
+
+/** The whole test run; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const started = Date.now();
+  const parsed = parseArgs(argv);
+  if (typeof parsed === 'string' || parsed.help) {
+    if (typeof parsed === 'string') process.stderr.write(`${parsed}\n`);
+    process.stdout.write(`${USAGE}\n`);
+    return typeof parsed === 'string' ? 2 : 0;
+  }
+  const reporter = createReporter({ print: true, color: process.stdout.isTTY === true });
+  const total = () => `total time ${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+  const prerequisites = await ensurePrerequisites({ reporter });
+  for (const line of prerequisites.problems) reporter.error(line);
+  if (!prerequisites.ok) {
+    reporter.error(`cannot test: fix the missing prerequisites above (${total()})`);
+    return 1;
+  }
+
+  if (parsed.filters.length === 0) {
+    if (!(await step(reporter, 'generated gRPC code is current', 'npm', ['run', '--silent', 'proto:check']))) return 1;
+    const eslint = join(REPO_ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');
+    if (!(await step(reporter, 'lint', process.execPath, [eslint, '.']))) return 1;
+  } else {
+    reporter.info(`filters given (${parsed.filters.join(' ')}): skipping the proto check and lint`);
+  }
+
+  const files = findTestFiles(parsed.filters);
+  if (files.length === 0) {
+    reporter.error(parsed.filters.length ? `no test file matches ${parsed.filters.join(' ')}` : 'no test files found (is everything built?)');
+    return 1;
+  }
+  reporter.info(`running ${files.length} test file(s), ${parsed.concurrency} at a time`);
+  const code = await run(process.execPath, [
+    '--test',
+    `--test-concurrency=${parsed.concurrency}`,
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+    '--test-reporter=spec',
+    ...files.map((f) => f.compiled),
+  ]);
+  if (code === 0) reporter.info(`all tests passed — ${total()}`);
+  else reporter.error(`tests failed (exit code ${code}) — ${total()}`);
+  return code;
+}

@@ -1,0 +1,124 @@
+/**
+ * `npm start` (after tools/lab/start.mjs installed and built): prerequisites, databases,
+ * migrations and seed, every service supervised and ready, then the URLs; Ctrl-C stops
+ * everything cleanly and exits 0.
+ */
+import { relative } from 'node:path';
+import { LabStartError, startLab, type Lab } from './lab.js';
+import type { LogOutput } from './log-sink.js';
+import { REPO_ROOT } from './paths.js';
+import { PortInUseError } from './ports.js';
+import { ensurePrerequisites } from './prerequisites.js';
+import { createReporter } from './reporter.js';
+
+const USAGE = `usage: npm start [-- options]
+  --raw        show the services' raw JSON log lines instead of pretty ones
+  --quiet      show no service log lines (they still go to .lab/logs)
+  --no-seed    do not seed the orders database
+  --help       this text`;
+
+interface Args {
+  output?: LogOutput;
+  seed: boolean;
+  help: boolean;
+  unknown: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { seed: true, help: false, unknown: [] };
+  for (const arg of argv) {
+    if (arg === '--raw') args.output = 'raw';
+    else if (arg === '--quiet') args.output = 'none';
+    else if (arg === '--no-seed') args.seed = false;
+    else if (arg === '--help' || arg === '-h') args.help = true;
+    else args.unknown.push(arg);
+  }
+  return args;
+}
+
+function banner(lab: Lab, color: boolean): string {
+  const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
+  const logs = relative(REPO_ROOT, lab.logsDir) || '.';
+  const rows: [string, string][] = [
+    ['REST API', `${lab.urls.gateway}/api/v1`],
+    ['API docs', lab.urls.docs],
+    ['OpenAPI', lab.urls.openapi],
+    ['orders gRPC', lab.urls.ordersGrpc],
+    ['health', `${lab.urls.gateway}/readyz  ${lab.urls.ordersOps}/readyz  ${lab.urls.fulfillmentOps}/readyz`],
+    ['logs', `${logs}/<service>.log (JSON lines), ${logs}/lab.log (this runner)`],
+    ['try', `curl ${lab.urls.gateway}/api/v1/products`],
+  ];
+  return [
+    '',
+    bold('OrderLab is running'),
+    ...rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`),
+    '',
+    bold('Ctrl-C to stop'),
+    '',
+  ].join('\n');
+}
+
+/** Runs the native lab until SIGINT/SIGTERM; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.help || args.unknown.length > 0) {
+    if (args.unknown.length > 0) process.stderr.write(`unknown option(s): ${args.unknown.join(' ')}\n`);
+    process.stdout.write(`${USAGE}\n`);
+    return args.help ? 0 : 2;
+  }
+  const color = process.stdout.isTTY === true;
+  const reporter = createReporter({ print: true, color });
+
+  // Until the lab is up a Ctrl-C just exits; the supervisor's exit hook kills what started.
+  const abortStartup = () => {
+    reporter.warn('interrupted during start-up');
+    process.exit(130);
+  };
+  process.once('SIGINT', abortStartup);
+  process.once('SIGTERM', abortStartup);
+
+  const prerequisites = await ensurePrerequisites({ reporter });
+  for (const line of prerequisites.problems) reporter.error(line);
+  if (!prerequisites.ok) {
+    reporter.error('cannot start: fix the missing prerequisites above and run npm start again');
+    return 1;
+  }
+
+  let lab: Lab;
+  try {
+    lab = await startLab({ seed: args.seed, color, ...(args.output ? { output: args.output } : {}) });
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      reporter.error(err.message);
+      return 1;
+    }
+    if (err instanceof LabStartError) {
+      reporter.error(err.message);
+      if (err.logTail.length > 0) {
+        reporter.error(`last lines of ${err.service ?? 'its'} log:`);
+        for (const line of err.logTail) process.stderr.write(`    ${line}\n`);
+      }
+      return 1;
+    }
+    throw err;
+  }
+  process.removeListener('SIGINT', abortStartup);
+  process.removeListener('SIGTERM', abortStartup);
+  process.stdout.write(banner(lab, color));
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  if (color) process.stdout.write('\n');
+  reporter.info(`${signal}: stopping every service (Ctrl-C again to kill them)`);
+  const force = () => {
+    reporter.warn('killing every service now');
+    process.exit(1);
+  };
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await lab.stop();
+  reporter.info('stopped');
+  return 0;
+}
