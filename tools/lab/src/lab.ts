@@ -332,9 +332,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     );
     const cliSink = (service: DatabaseService) => new LogSink(service, logFile(service), r.output, r.color);
     await Promise.all([
-      runCli('orders', 'migrate', envOf('orders'), cliSink('orders'), reporter).then(() =>
-        options.seed === false ? undefined : runCli('orders', 'seed', envOf('orders'), cliSink('orders'), reporter),
-      ),
+      runCli('orders', 'migrate', envOf('orders'), cliSink('orders'), reporter),
       runCli('fulfillment', 'migrate', envOf('fulfillment'), cliSink('fulfillment'), reporter),
     ]);
 
@@ -352,7 +350,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       }
       reporter.info(`${service} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${services[service].pid})`);
     };
-    await startAndWait('orders');
+    // Seeding only inserts rows, so it overlaps with the orders process starting up; both
+    // finish before anything else starts, so no client ever sees a half-seeded catalog.
+    await Promise.all([
+      options.seed === false ? undefined : runCli('orders', 'seed', envOf('orders'), cliSink('orders'), reporter),
+      startAndWait('orders'),
+    ]);
     await Promise.all([startAndWait('fulfillment'), startAndWait('gateway')]);
   } catch (err) {
     await stop();

@@ -193,8 +193,8 @@ export function findExecutable(binary: string): string | undefined {
 /** Runs a start command through sh (it contains `$(…)`), bounded; resolves to its output on failure. */
 function runStartCommand(command: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    // Detached stdio: the servers daemonize and must not hold our pipes open.
-    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Own session: a server started here must outlive a Ctrl-C of the runner.
+    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -203,8 +203,11 @@ function runStartCommand(command: string): Promise<{ ok: boolean; output: string
       clearTimeout(timer);
       resolve({ ok: false, output: err.message });
     });
-    child.on('close', (code) => {
+    // 'exit', not 'close': a daemon that forked off may keep our pipes open for its lifetime.
+    child.on('exit', (code) => {
       clearTimeout(timer);
+      child.stdout.destroy();
+      child.stderr.destroy();
       resolve({ ok: code === 0, output: output.trim() });
     });
   });
@@ -298,4 +301,11 @@ export async function ensurePrerequisites(options: PrerequisiteOptions = {}): Pr
         `${r.required ? 'missing' : 'optional, missing'}: ${r.title} at ${r.address.host}:${r.address.port} (${r.error}) — fix: ${r.fix}`,
     );
   return { ok: results.every((r) => r.ok || !r.required), results, problems };
+}
+
+/** Tells the user what is up and, one line each, what is missing and how to fix it. */
+export function reportPrerequisites(report: PrerequisiteReport, reporter: Reporter): void {
+  const up = report.results.filter((r) => r.ok).map((r) => `${r.title} (${r.address.host}:${r.address.port})`);
+  if (up.length > 0) reporter.info(`up: ${up.join(', ')}`);
+  for (const line of report.problems) reporter.error(line);
 }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { REPO_ROOT } from './paths.js';
-import { ensurePrerequisites } from './prerequisites.js';
+import { ensurePrerequisites, reportPrerequisites } from './prerequisites.js';
 import { createReporter, type Reporter } from './reporter.js';
 
 /**
@@ -122,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
   const total = () => `total time ${((Date.now() - started) / 1000).toFixed(1)} s`;
 
   const prerequisites = await ensurePrerequisites({ reporter });
-  for (const line of prerequisites.problems) reporter.error(line);
+  reportPrerequisites(prerequisites, reporter);
   if (!prerequisites.ok) {
     reporter.error(`cannot test: fix the missing prerequisites above (${total()})`);
     return 1;

@@ -8,7 +8,7 @@ import { LabStartError, startLab, type Lab } from './lab.js';
 import type { LogOutput } from './log-sink.js';
 import { REPO_ROOT } from './paths.js';
 import { PortInUseError } from './ports.js';
-import { ensurePrerequisites } from './prerequisites.js';
+import { ensurePrerequisites, reportPrerequisites } from './prerequisites.js';
 import { createReporter } from './reporter.js';
 
 const USAGE = `usage: npm start [-- options]
@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', abortStartup);
 
   const prerequisites = await ensurePrerequisites({ reporter });
-  for (const line of prerequisites.problems) reporter.error(line);
+  reportPrerequisites(prerequisites, reporter);
   if (!prerequisites.ok) {
     reporter.error('cannot start: fix the missing prerequisites above and run npm start again');
     return 1;

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { PG_ADMIN_URL } from '../src/config.js';
+import { describeServiceDatabase } from '../src/databases.js';
+import { LAB_SERVICES, startTestLab } from '../src/lab.js';
+import { alive, waitFor } from './helpers.js';
+
+describe('startTestLab with the real services', () => {
+  it('starts every service ready on its own ports, supervises it, and cleans up', async (t) => {
+    const lab = await startTestLab('runner');
+    let disposed = false;
+    t.after(async () => {
+      if (!disposed) await lab.dispose();
+    });
+
+    for (const url of [lab.urls.gateway, lab.urls.ordersOps, lab.urls.fulfillmentOps]) {
+      const res = await fetch(`${url}/readyz`);
+      assert.equal(res.status, 200, `${url}/readyz`);
+    }
+    const products = await fetch(`${lab.urls.gateway}/api/v1/products?limit=1`);
+    assert.equal(products.status, 200);
+    assert.equal(((await products.json()) as { items: unknown[] }).items.length, 1, 'the catalog is seeded');
+    for (const service of LAB_SERVICES) {
+      assert.ok(
+        lab.logLines(service).some((line) => line.service === service),
+        `${service}'s JSON log lines are in ${lab.logFile(service)}`,
+      );
+    }
+
+    // A crash is restarted by the supervisor; an explicit kill stays down until restart().
+    const ordersPid = lab.services.orders.pid ?? 0;
+    await lab.kill('orders', 'SIGKILL', { autoRestart: true });
+    await waitFor(() => lab.services.orders.restarts === 1, 20_000, 'orders to be restarted');
+    await lab.waitReady('orders');
+    assert.notEqual(lab.services.orders.pid, ordersPid);
+
+    await lab.kill('fulfillment', 'SIGKILL');
+    assert.equal(lab.services.fulfillment.running, false);
+    await assert.rejects(fetch(`${lab.urls.fulfillmentOps}/readyz`));
+    await lab.restart('fulfillment');
+    assert.equal((await fetch(`${lab.urls.fulfillmentOps}/readyz`)).status, 200);
+
+    const pids = LAB_SERVICES.map((s) => lab.services[s].pid ?? 0);
+    await lab.dispose();
+    disposed = true;
+    assert.deepEqual(pids.map(alive), [false, false, false], 'every service exited');
+    assert.ok(
+      lab.logLines('gateway').length === 0 && !existsSync(lab.logsDir),
+      'an ephemeral lab removes its log folder',
+    );
+    const orders = await describeServiceDatabase(PG_ADMIN_URL, { name: lab.databases.orders.name, role: 'orders' });
+    assert.equal(orders.databaseOwner, undefined, 'the orders database is dropped');
+  });
+});
