@@ -1,8 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { createOrderServiceClient, ORDER_SERVICE_NAME } from '@orderlab/contracts';
 import { captureLogs } from '@orderlab/platform/testing';
 import { service as healthService } from 'grpc-health-check';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { buildOrdersService } from '../src/orders-service.js';
 import { cleanupStack, closedPort, insertProducts, OrdersTestClient, rejection, startOrders, testConfig, withKey } from './helpers.js';
@@ -19,6 +21,35 @@ async function healthOf(port: number, name: string): Promise<string> {
   const client = new Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   try {
     return await new Promise((resolve, reject) => client.check({ service: name }, (err, response) => (err ? reject(err) : resolve(response.status))));
+  } finally {
+    client.close();
+  }
+}
+
+interface ReflectionResponse {
+  listServicesResponse?: { service: { name: string }[] };
+}
+type ReflectionClient = grpc.Client & {
+  serverReflectionInfo(): grpc.ClientDuplexStream<{ listServices: string }, ReflectionResponse>;
+};
+
+/** Lists the services the server exposes, through the standard reflection service (v1). */
+async function reflectedServices(port: number): Promise<string[]> {
+  const protoPath = createRequire(import.meta.url).resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
+  const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath)) as unknown as {
+    grpc: { reflection: { v1: { ServerReflection: new (address: string, credentials: grpc.ChannelCredentials) => ReflectionClient } } };
+  };
+  const client = new loaded.grpc.reflection.v1.ServerReflection(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  try {
+    const stream = client.serverReflectionInfo();
+    const reply = new Promise<string[]>((resolve, reject) => {
+      stream.once('data', (response: ReflectionResponse) => resolve((response.listServicesResponse?.service ?? []).map((s) => s.name)));
+      stream.once('error', reject);
+    });
+    stream.write({ listServices: '' });
+    const names = await reply;
+    stream.end();
+    return names;
   } finally {
     client.close();
   }
@@ -60,6 +91,11 @@ describe('gRPC server', () => {
     const orders = await startOrders(t, 'grpc_health');
     assert.equal(await healthOf(orders.grpcPort, ''), 'SERVING');
     assert.equal(await healthOf(orders.grpcPort, ORDER_SERVICE_NAME), 'SERVING');
+  });
+
+  it('describes OrderService through server reflection', async (t) => {
+    const orders = await startOrders(t, 'grpc_reflection');
+    assert.ok((await reflectedServices(orders.grpcPort)).includes(ORDER_SERVICE_NAME));
   });
 
   it('answers UNAVAILABLE (never INTERNAL) and NOT_SERVING when Postgres is unreachable', async (t) => {
