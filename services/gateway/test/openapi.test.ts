@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { startFakeOrders } from './helpers/fake-orders.js';
 import { startGateway } from './helpers/gateway.js';
 
@@ -30,9 +31,14 @@ async function setup(t: TestContext) {
 }
 
 describe('OpenAPI document', () => {
-  it('is OpenAPI 3.1 and lists exactly the API routes', async (t) => {
+  it('is a valid OpenAPI 3.1 document listing exactly the API routes', async (t) => {
     const { doc } = await setup(t);
     assert.match(doc.openapi, /^3\.1\.\d+$/);
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc));
+    assert.deepEqual(result.errors, undefined);
+    assert.equal(result.valid, true);
+    assert.equal(validator.version, '3.1');
     assert.equal(doc.info.title, 'OrderLab API');
     const listed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
     assert.deepEqual(listed.sort(), OPERATIONS.map(([path, method]) => `${method} ${path}`).sort());
