@@ -71,3 +71,13 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = err as { code?: unknown; constraint?: unknown } | undefined;
   return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
+
+/**
+ * Readiness probe of the pool: SELECT 1, unless callers are already queueing for connections —
+ * a saturated pool means Postgres is answering, and a probe stuck in that queue would report a
+ * busy service as down.
+ */
+export async function checkPostgres(pool: pg.Pool): Promise<void> {
+  if (pool.waitingCount > 0) return;
+  await pool.query('SELECT 1');
+}

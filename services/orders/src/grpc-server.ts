@@ -8,22 +8,22 @@ import { ReflectionService } from '@grpc/reflection';
 import {
   loadOrdersPackageDefinition,
   loadOrdersProto,
-  ERROR_CODE_METADATA_KEY,
   METADATA,
   ORDER_SERVICE_NAME,
   type Order as ProtoOrder,
   type OrderServiceHandlers,
   type Product as ProtoProduct,
 } from '@orderlab/contracts';
-import { grpcError, metadataValue, requestIdFromMetadata, type Logger } from '@orderlab/platform';
+import { errorCodeOf, grpcError, metadataValue, requestIdFromMetadata, type Logger } from '@orderlab/platform';
 import { HealthImplementation } from 'grpc-health-check';
 import type pg from 'pg';
 import { performance } from 'node:perf_hooks';
-import { classifyDatabaseError } from './database.js';
+import { checkPostgres, classifyDatabaseError } from './database.js';
 import { DomainError, OrdersErrorCode, type ErrorKind } from './domain/errors.js';
 import type { FulfillmentOutcome, Order, OrderStatus } from './domain/order.js';
 import type { Product } from './domain/product.js';
 import type { CallContext, OrdersApp } from './orders-app.js';
+import { throttledWarn, type ThrottledWarn } from './throttled-log.js';
 
 /** Calls in progress above which new ones are shed with UNAVAILABLE (the pool is far smaller). */
 const MAX_IN_FLIGHT_CALLS = 512;
@@ -72,12 +72,26 @@ function toProtoProduct(product: Product): ProtoProduct {
   return { ...product };
 }
 
-/** Converts anything a handler threw into a ServiceError; unexpected errors are logged with their stack. */
-function toServiceError(err: unknown, log: Logger): grpc.ServiceError {
-  const known = err instanceof DomainError ? err : classifyDatabaseError(err);
-  if (known) return grpcError(STATUS_OF_KIND[known.kind], known.code, known.message);
+/**
+ * Converts anything a handler threw into a ServiceError. Database faults keep their cause in a
+ * (throttled) log line; anything unexpected is logged with its stack and becomes INTERNAL.
+ */
+function toServiceError(err: unknown, log: Logger, warnDatabase: ThrottledWarn): grpc.ServiceError {
+  if (err instanceof DomainError) return grpcError(STATUS_OF_KIND[err.kind], err.code, err.message);
+  const fault = classifyDatabaseError(err);
+  if (fault) {
+    warnDatabase(err, 'database fault');
+    return grpcError(STATUS_OF_KIND[fault.kind], fault.code, fault.message);
+  }
   log.error({ err }, 'unexpected error');
   return grpcError(grpc.status.INTERNAL, OrdersErrorCode.internal, 'internal error');
+}
+
+/** Log level of the call line: client mistakes are normal traffic, our own faults are not. */
+function levelOf(code: grpc.status): 'info' | 'warn' | 'error' {
+  if (code === grpc.status.INTERNAL || code === grpc.status.UNKNOWN) return 'error';
+  if (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED) return 'warn';
+  return 'info';
 }
 
 function deadlineMs(call: grpc.ServerUnaryCall<unknown, unknown>): number {
@@ -104,6 +118,7 @@ export function buildGrpcServer({ app, pool, logger }: GrpcServerDeps): OrdersGr
   const packageDefinition = loadOrdersPackageDefinition();
   const proto = loadOrdersProto(packageDefinition);
   const server = new grpc.Server(SERVER_OPTIONS);
+  const warnDatabase = throttledWarn(logger);
   let inFlight = 0;
 
   /** Wraps a use case: context, load shedding, deadline check, error mapping and the call log line. */
@@ -133,10 +148,14 @@ export function buildGrpcServer({ app, pool, logger }: GrpcServerDeps): OrdersGr
         inFlight -= 1;
         if (err) callback(err);
         else callback(null, response);
-        const status = grpc.status[err ? err.code : grpc.status.OK];
-        const level = err?.code === grpc.status.INTERNAL ? 'error' : err?.code === grpc.status.UNAVAILABLE ? 'warn' : 'info';
-        log[level](
-          { method, status, ...(err && { code: err.metadata.get(ERROR_CODE_METADATA_KEY)[0] }), duration_ms: Math.round((performance.now() - started) * 100) / 100 },
+        const code = err?.code ?? grpc.status.OK;
+        log[levelOf(code)](
+          {
+            method,
+            status: grpc.status[code],
+            code: err ? errorCodeOf(err) : undefined,
+            duration_ms: Math.round((performance.now() - started) * 100) / 100,
+          },
           'grpc call',
         );
       };
@@ -149,12 +168,12 @@ export function buildGrpcServer({ app, pool, logger }: GrpcServerDeps): OrdersGr
       try {
         ctx.checkActive();
       } catch (err) {
-        finish(toServiceError(err, log));
+        finish(toServiceError(err, log, warnDatabase));
         return;
       }
       handle(call.request, ctx).then(
         (response) => finish(null, response),
-        (err: unknown) => finish(toServiceError(err, log)),
+        (err: unknown) => finish(toServiceError(err, log, warnDatabase)),
       );
     };
   }
@@ -200,7 +219,7 @@ export function buildGrpcServer({ app, pool, logger }: GrpcServerDeps): OrdersGr
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        pool.query('SELECT 1'),
+        checkPostgres(pool),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error('postgres health check timed out')), HEALTH_CHECK_TIMEOUT_MS);
         }),

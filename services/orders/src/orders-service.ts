@@ -6,6 +6,7 @@
 import { buildOpsServer, createPgPool, type Logger } from '@orderlab/platform';
 import { fileURLToPath } from 'node:url';
 import type { OrdersConfig } from './config.js';
+import { checkPostgres } from './database.js';
 import { buildGrpcServer } from './grpc-server.js';
 import { buildIdempotencyReaper } from './idempotency-reaper.js';
 import { buildOrdersApp } from './orders-app.js';
@@ -80,7 +81,7 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
 
   const ops = buildOpsServer({
     logger,
-    checks: [{ name: 'postgres', check: async () => void (await pool.query('SELECT 1')) }],
+    checks: [{ name: 'postgres', check: () => checkPostgres(pool) }],
     accepting: () => stopping === undefined,
   });
   onStop('ops server', () => ops.stop());

@@ -120,8 +120,11 @@ export function buildOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       );
     }
     try {
-      const results = await pipeline.exec();
-      return rows.map((_, i) => results?.[i]?.[0] ?? (results?.[i] ? null : new Error('no reply from redis')));
+      const replies = (await pipeline.exec()) ?? [];
+      return rows.map((_, i) => {
+        const reply = replies[i];
+        return reply ? reply[0] : new Error('no reply from redis');
+      });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       return rows.map(() => error);
@@ -133,15 +136,15 @@ export function buildOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const { rows } = await client.query<ClaimedRow>(CLAIM_SQL, [batchSize]);
       if (rows.length === 0) return { claimed: 0, delivered: 0, failed: 0, advanced: [] as string[] };
       const errors = await publish(rows);
-      const sent = rows.filter((_, i) => errors[i] === null);
-      const retry = rows.filter((_, i) => errors[i] !== null);
+      const sent = rows.filter((_, i) => !errors[i]);
+      const retry = rows.flatMap((row, i) => (errors[i] ? [{ row, error: errors[i] }] : []));
       const { rows: moved } = await client.query<{ id: string }>(SETTLE_SQL, [
         sent.map((row) => row.id),
-        retry.map((row) => row.id),
-        retry.map((row) => backoffMs(row.attempts + 1, maxBackoffMs, random)),
-        retry.map((row) => errorText(errors[rows.indexOf(row)])),
+        retry.map(({ row }) => row.id),
+        retry.map(({ row }) => backoffMs(row.attempts + 1, maxBackoffMs, random)),
+        retry.map(({ error }) => errorText(error)),
       ]);
-      if (retry.length > 0) warn(errors.find((e) => e !== null), 'fulfillment requests not delivered; will retry with backoff');
+      if (retry[0]) warn(retry[0].error, 'fulfillment requests not delivered; will retry with backoff');
       return { claimed: rows.length, delivered: sent.length, failed: retry.length, advanced: moved.map((row) => row.id) };
     });
     await cache.invalidateOrders(advanced);
