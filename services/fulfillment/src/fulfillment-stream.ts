@@ -52,6 +52,8 @@ export interface FulfillmentStream {
   claimIdle(minIdleMs: number, cursor: string, count: number): Promise<AutoClaimReply>;
   /** Delivery counts of pending entries; ids no longer pending are absent. */
   deliveryCounts(ids: readonly string[]): Promise<Map<string, number>>;
+  /** Resets the idle time of entries this consumer is still working on, so no one reclaims them. */
+  keepAlive(ids: readonly string[]): Promise<void>;
   ack(id: string): Promise<void>;
   /** Moves an entry to the dead-letter stream and acks it, atomically. */
   deadLetter(id: string, fields: Record<string, string>, deliveries: number, reason: string): Promise<void>;
@@ -99,6 +101,11 @@ export function createFulfillmentStream({ commands, reader, keys, consumerName }
         for (const info of parsePendingReply(reply)) counts.set(info.id, info.deliveries);
       }
       return counts;
+    },
+    async keepAlive(ids) {
+      if (ids.length === 0) return;
+      // JUSTID: claim without incrementing the delivery counter; min-idle 0 resets the idle time.
+      await commands.xclaim(keys.requests, CONSUMER_GROUP, consumerName, 0, ...ids, 'JUSTID');
     },
     async ack(id) {
       await commands.xack(keys.requests, CONSUMER_GROUP, id);

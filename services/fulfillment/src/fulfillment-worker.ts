@@ -24,12 +24,14 @@ export interface FulfillmentWorker {
 }
 
 const REDIS_CLOSE_TIMEOUT_MS = 1_000;
+const REDIS_COMMAND_TIMEOUT_MS = 5_000;
 
-function createRedis(url: string, name: string, logger: Logger): Redis {
+function createRedis(url: string, name: string, commandTimeoutMs: number, logger: Logger): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     lazyConnect: true,
     connectTimeout: 5_000,
+    commandTimeout: commandTimeoutMs,
     // Fail commands quickly while Redis is down; the read loop backs off and retries.
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
@@ -50,15 +52,17 @@ export function buildFulfillmentWorker(config: FulfillmentConfig, deps: Fulfillm
     { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'fulfillment' },
     logger,
   );
-  const commands = createRedis(config.REDIS_URL, 'fulfillment', logger);
-  const reader = createRedis(config.REDIS_URL, 'fulfillment-reader', logger);
+  const commands = createRedis(config.REDIS_URL, 'fulfillment', REDIS_COMMAND_TIMEOUT_MS, logger);
+  // The reader's XREADGROUP legitimately waits up to FULFILLMENT_BLOCK_MS for new entries.
+  const reader = createRedis(config.REDIS_URL, 'fulfillment-reader', config.FULFILLMENT_BLOCK_MS + REDIS_COMMAND_TIMEOUT_MS, logger);
   const ordersClient = deps.ordersClient ?? createOrdersClient({ address: config.ORDERS_GRPC_ADDR, deadlineMs: config.GRPC_DEADLINE_MS });
 
   const fulfiller = buildOrderFulfiller({
     repository: createShipmentRepository(pool),
     ordersClient,
     delays: { pick: config.FULFILLMENT_PICK_MS, pack: config.FULFILLMENT_PACK_MS, ship: config.FULFILLMENT_SHIP_MS },
-    // A delivery idle this long counts as dead and is reclaimed, so its lease ends then too.
+    // A worker silent this long counts as dead (its entries get reclaimed), so its lease on the
+    // order ends then too; each step renews it.
     leaseMs: config.FULFILLMENT_CLAIM_IDLE_MS,
   });
   const consumer = buildStreamConsumer({
@@ -88,7 +92,11 @@ export function buildFulfillmentWorker(config: FulfillmentConfig, deps: Fulfillm
 
   return {
     async start() {
-      await Promise.all([commands.connect(), reader.connect()]);
+      // Redis being down is not fatal: ioredis keeps reconnecting, the read loop backs off,
+      // and /readyz says "unready" until it is back.
+      await Promise.all([commands.connect(), reader.connect()]).catch((err: unknown) => {
+        logger.warn({ err }, 'redis is not reachable yet; retrying in the background');
+      });
       const opsPort = await ops.start(config.OPS_PORT, config.HOST);
       consumer.start();
       logger.info({ ops_port: opsPort, consumer: config.CONSUMER_NAME }, 'fulfillment worker started');

@@ -53,6 +53,7 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
   const inFlight = new Map<string, Promise<void>>();
   const stopController = new AbortController();
   let loop: Promise<void> | undefined;
+  let keepAliveTimer: NodeJS.Timeout | undefined;
 
   const free = () => concurrency - inFlight.size;
 
@@ -130,6 +131,18 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
     return dispatched;
   }
 
+  /**
+   * XAUTOCLAIM takes any entry idle for claimIdleMs, including one a live worker is still
+   * processing (slow orders, long simulated steps). Touching our in-flight entries more often
+   * than that keeps them ours and their delivery counts honest.
+   */
+  function keepInFlightAlive(): void {
+    if (inFlight.size === 0) return;
+    stream.keepAlive([...inFlight.keys()]).catch((err: unknown) => {
+      log.warn({ err }, 'could not renew in-flight fulfillment requests; they may be reclaimed');
+    });
+  }
+
   let reclaimCursor = '0-0';
   async function reclaim(): Promise<void> {
     for (let call = 0; call < MAX_RECLAIM_CALLS_PER_ROUND && free() > 0; call += 1) {
@@ -193,6 +206,7 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
     start() {
       if (loop !== undefined) return;
       log.info({ stream: stream.keys.requests, concurrency }, 'consuming fulfillment requests');
+      keepAliveTimer = setInterval(keepInFlightAlive, reclaimIntervalMs(options.claimIdleMs));
       loop = run();
     },
     async stop() {
@@ -200,6 +214,7 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
       await loop;
       if (inFlight.size > 0) log.info({ in_flight: inFlight.size }, 'waiting for in-flight fulfillment requests');
       await Promise.all(inFlight.values());
+      clearInterval(keepAliveTimer);
       log.info('fulfillment consumer stopped');
     },
     inFlight: () => inFlight.size,
