@@ -10,8 +10,8 @@ export interface InFlightLimitOptions {
   retryAfterSeconds?: number;
 }
 
-/** Registers the limit on the root instance; returns a reader of the current count (for tests). */
-export function registerInFlightLimit(app: FastifyInstance, { max, exempt, retryAfterSeconds = 1 }: InFlightLimitOptions): () => number {
+/** Registers the limit on the root instance, before any route. */
+export function registerInFlightLimit(app: FastifyInstance, { max, exempt, retryAfterSeconds = 1 }: InFlightLimitOptions): void {
   let inFlight = 0;
 
   app.addHook('onRequest', async (request, reply) => {
@@ -31,6 +31,4 @@ export function registerInFlightLimit(app: FastifyInstance, { max, exempt, retry
       inFlight--;
     });
   });
-
-  return () => inFlight;
 }

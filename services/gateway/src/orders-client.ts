@@ -65,9 +65,9 @@ export function buildOrdersApi(client: OrderServiceClient, { deadlineMs }: Order
         try {
           return await unary(method.bind(client), request, metadataOf(ctx), deadline);
         } catch (err) {
-          const retry = attempt < attempts && isServiceError(err) && err.code === GrpcStatus.UNAVAILABLE && Date.now() < deadline;
-          if (!retry) throw grpcErrorToHttp(err, rpc);
-          ctx.log.warn({ rpc, attempt, err }, 'orders unavailable, retrying read');
+          const unavailable = isServiceError(err) && err.code === GrpcStatus.UNAVAILABLE;
+          if (!unavailable || attempt >= attempts || Date.now() >= deadline) throw grpcErrorToHttp(err, rpc);
+          ctx.log.warn({ rpc, attempt, detail: err.details }, 'orders unavailable, retrying read');
         }
       }
     };

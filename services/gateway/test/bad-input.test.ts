@@ -96,6 +96,8 @@ const CASES: Case[] = [
     code: 'IDEMPOTENCY_KEY_INVALID',
   },
   { name: 'a product SKU too short', request: postProduct({ ...PRODUCT, sku: 'AB' }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/sku'] },
+  { name: 'a blank product name', request: postProduct({ ...PRODUCT, name: '   ' }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/name'] },
+  { name: 'a cursor that no server could have issued', request: { method: 'GET', url: '/api/v1/products?cursor=%3Cscript%3E' }, status: 400, code: 'VALIDATION_FAILED', pointers: ['#/cursor'] },
   { name: 'a lower-case currency', request: postProduct({ ...PRODUCT, currency: 'eur' }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/currency'] },
   { name: 'a zero price', request: postProduct({ ...PRODUCT, priceCents: 0 }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/priceCents'] },
   { name: 'a price above 10,000,000 cents', request: postProduct({ ...PRODUCT, priceCents: 10_000_001 }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/priceCents'] },

@@ -29,7 +29,11 @@ export const Problem = Type.Object(
 );
 
 /** An opaque page cursor: pass a response's nextCursor back to get the next page. */
-export const Cursor = Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' });
+export const Cursor = Type.String({
+  pattern: '^[A-Za-z0-9_-]+$',
+  maxLength: 1024,
+  description: 'nextCursor of the previous page',
+});
 
 /** Page size of list endpoints. */
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size' });

@@ -6,7 +6,7 @@ import { Currency, Cursor, Limit, NextCursor, Timestamp, Uuid } from './common.j
 export const MAX_PRICE_CENTS = 10_000_000;
 
 const Sku = Type.String({ pattern: '^[A-Z0-9-]{3,32}$', description: 'Stock keeping unit', examples: ['TEA-EARL-GREY-100'] });
-const Name = Type.String({ minLength: 1, maxLength: 200, examples: ['Earl Grey tea, 100 g'] });
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: String.raw`\S`, description: 'Not blank', examples: ['Earl Grey tea, 100 g'] });
 const Description = Type.String({ maxLength: 2000 });
 const PriceCents = Type.Integer({ minimum: 1, maximum: MAX_PRICE_CENTS, description: 'Price in cents of currency' });
 
