@@ -58,7 +58,7 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
   const free = () => concurrency - inFlight.size;
 
   function dispatch(entry: StreamEntry, deliveries: number): void {
-    // A slow entry of ours may be reclaimed by our own reclaimer; never run it twice at once.
+    // Safety net: should an entry of ours be reclaimed while still in flight, never run it twice at once.
     if (inFlight.has(entry.id)) return;
     const work = settle(entry, deliveries).finally(() => inFlight.delete(entry.id));
     inFlight.set(entry.id, work);
