@@ -4,7 +4,7 @@
 // incrementally (`tsc -b`), then hands over to the compiled runner in tools/lab/dist.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -60,21 +60,32 @@ function installHash() {
   return hash.digest('hex');
 }
 
-function mtime(file) {
-  return statSync(file).mtimeMs;
+/**
+ * True when every package the lockfile pins is installed at that version, according to the
+ * record npm keeps in node_modules/.package-lock.json after each install.
+ */
+function treeMatchesLock() {
+  if (!existsSync(lockFile) || !existsSync(npmHiddenLock)) return false;
+  try {
+    const wanted = JSON.parse(readFileSync(lockFile, 'utf8')).packages ?? {};
+    const installed = JSON.parse(readFileSync(npmHiddenLock, 'utf8')).packages ?? {};
+    return Object.entries(wanted).every(
+      ([path, entry]) => !path.includes('node_modules/') || entry.optional || installed[path]?.version === entry.version,
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** Why an install is needed, or null when node_modules matches the lockfile. */
 function installReason(hash) {
   if (!existsSync(nodeModules)) return 'node_modules is missing';
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === hash) return null;
-  // Someone ran `npm install` by hand after the last change: npm's own record is newer than
-  // every input, so the tree is current and only our stamp is out of date.
-  if (existsSync(npmHiddenLock)) {
-    const newestInput = Math.max(...[lockFile, ...packageJsonFiles()].filter(existsSync).map(mtime));
-    if (mtime(npmHiddenLock) >= newestInput) return null;
-  }
-  return 'package-lock.json or a package.json changed since the last install';
+  // The inputs changed since our last install, but someone may have run `npm install`
+  // since (or only edited a package.json field npm does not install from): when the
+  // installed tree already matches the lockfile there is nothing to do.
+  if (treeMatchesLock()) return null;
+  return 'node_modules does not match package-lock.json';
 }
 
 function run(command, args, what) {
@@ -94,7 +105,7 @@ function ensureInstalled() {
     const ms = run('npm', args, `npm ${args[0]}`);
     say(`dependencies installed in ${(ms / 1000).toFixed(1)} s`);
   }
-  // Written even when npm had nothing to do, so the next run skips the mtime comparison.
+  // Written even when npm had nothing to do, so the next run skips the comparison.
   writeFileSync(stampFile, `${installHash()}\n`);
 }
 
@@ -108,14 +119,15 @@ function build() {
 
 /**
  * Installs and builds when needed, then imports `tools/lab/dist/src/<entry>.js` and runs its
- * `main(argv)`; the process exits with the code main resolves to.
+ * `main(argv, { startedAt })`; the process exits with the code main resolves to.
  */
 export async function bootstrap(entry, argv) {
+  const startedAt = Date.now();
   checkNodeVersion();
   ensureInstalled();
   build();
   const module = await import(pathToFileURL(join(repoRoot, 'tools', 'lab', 'dist', 'src', `${entry}.js`)).href);
-  const code = await module.main(argv);
+  const code = await module.main(argv, { startedAt });
   // Exit explicitly: a stray handle (a socket a library keeps) must not keep the runner alive.
   process.exit(code);
 }

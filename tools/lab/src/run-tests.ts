@@ -110,8 +110,9 @@ function parseArgs(argv: string[]): { filters: string[]; concurrency: number; he
 }
 
 /** The whole test run; resolves to the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const started = Date.now();
+export async function main(argv: string[], context: { startedAt?: number } = {}): Promise<number> {
+  // Counted from the bootstrap, so install and build time are part of the total.
+  const started = context.startedAt ?? Date.now();
   const parsed = parseArgs(argv);
   if (typeof parsed === 'string' || parsed.help) {
     if (typeof parsed === 'string') process.stderr.write(`${parsed}\n`);

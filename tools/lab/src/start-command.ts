@@ -3,7 +3,7 @@
  * migrations and seed, every service supervised and ready, then the URLs; Ctrl-C stops
  * everything cleanly and exits 0.
  */
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { LabStartError, startLab, type Lab } from './lab.js';
 import type { LogOutput } from './log-sink.js';
 import { REPO_ROOT } from './paths.js';
@@ -105,20 +105,21 @@ export async function main(argv: string[]): Promise<number> {
   process.removeListener('SIGINT', abortStartup);
   process.removeListener('SIGTERM', abortStartup);
   process.stdout.write(banner(lab, color));
+  const labReporter = createReporter({ print: true, color, logFile: join(lab.logsDir, 'lab.log') });
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   if (color) process.stdout.write('\n');
-  reporter.info(`${signal}: stopping every service (Ctrl-C again to kill them)`);
+  labReporter.info(`${signal}: stopping every service (Ctrl-C again to kill them)`);
   const force = () => {
-    reporter.warn('killing every service now');
+    labReporter.warn('killing every service now');
     process.exit(1);
   };
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
   await lab.stop();
-  reporter.info('stopped');
+  labReporter.info('stopped');
   return 0;
 }
