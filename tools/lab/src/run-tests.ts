@@ -17,6 +17,8 @@ import { createReporter, type Reporter } from './reporter.js';
 export const DEFAULT_CONCURRENCY = 4;
 /** Per-test deadline: generous, because end-to-end tests start the whole lab. */
 export const TEST_TIMEOUT_MS = 180_000;
+/** Deadline of the whole node --test run, so CI (20 min budget) ends even if something hangs. */
+export const RUN_TIMEOUT_MS = 15 * 60_000;
 
 const USAGE = `usage: npm test [-- [--concurrency N] [filter…]]
   filter         run only test files whose path contains it (e.g. services/orders,
@@ -70,12 +72,23 @@ export function findTestFiles(filters: string[] = []): TestFile[] {
     .sort((a, b) => a.source.localeCompare(b.source));
 }
 
-/** Runs a command with inherited stdio; resolves to its exit code. */
-function run(command: string, args: string[]): Promise<number> {
+/** Runs a command with inherited stdio; resolves to its exit code (SIGTERM, then SIGKILL, past `timeoutMs`). */
+function run(command: string, args: string[], timeoutMs = RUN_TIMEOUT_MS, onTimeout?: () => void): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit' });
-    child.on('error', () => resolve(127));
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    const timer = setTimeout(() => {
+      onTimeout?.();
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }, timeoutMs);
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(127);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? (signal ? 128 : 1));
+    });
   });
 }
 
@@ -143,13 +156,20 @@ export async function main(argv: string[], context: { startedAt?: number } = {})
     return 1;
   }
   reporter.info(`running ${files.length} test file(s), ${parsed.concurrency} at a time`);
-  const code = await run(process.execPath, [
-    '--test',
-    `--test-concurrency=${parsed.concurrency}`,
-    `--test-timeout=${TEST_TIMEOUT_MS}`,
-    '--test-reporter=spec',
-    ...files.map((f) => f.compiled),
-  ]);
+  const code = await run(
+    process.execPath,
+    [
+      '--test',
+      `--test-concurrency=${parsed.concurrency}`,
+      `--test-timeout=${TEST_TIMEOUT_MS}`,
+      // A file whose tests are done but that leaks a handle would otherwise hang the run.
+      '--test-force-exit',
+      '--test-reporter=spec',
+      ...files.map((f) => f.compiled),
+    ],
+    RUN_TIMEOUT_MS,
+    () => reporter.error(`the test run exceeded ${RUN_TIMEOUT_MS / 60_000} min; stopping it`),
+  );
   if (code === 0) reporter.info(`all tests passed — ${total()}`);
   else reporter.error(`tests failed (exit code ${code}) — ${total()}`);
   return code;
