@@ -116,6 +116,10 @@ export interface WriteOptions {
   beforeBegin?: () => void;
 }
 
+// One statement: order, items, both outbox rows and the key row. No NOTIFY here: a notifying
+// transaction holds a database-wide lock through its commit, which serialises commits (measured
+// with pgbench on this statement: about half the throughput). The relay in this process is woken
+// directly after COMMIT instead (see OrdersAppDeps.onOutboxWritten).
 const INSERT_ORDER_SQL = `
   WITH new_order AS (
     INSERT INTO orders (id, customer_id, status, total_cents, currency, created_at, updated_at, fulfillment_requested_at, request_id)
@@ -129,11 +133,9 @@ const INSERT_ORDER_SQL = `
     INSERT INTO outbox (destination, type, aggregate_id, payload, request_id, traceparent, idempotency_key)
     VALUES ('fulfillment', 'fulfillment.requested', $1, $9::jsonb, $11, $12, $13),
            ('events', 'order.created', $1, $10::jsonb, $11, $12, $13)
-  ), key_row AS (
-    INSERT INTO idempotency_keys (scope, key, fingerprint, response, expires_at)
-    VALUES ($14, $13, $15, $10::jsonb, now() + make_interval(hours => $16))
   )
-  SELECT pg_notify('orderlab_outbox', '')`;
+  INSERT INTO idempotency_keys (scope, key, fingerprint, response, expires_at)
+  VALUES ($14, $13, $15, $10::jsonb, now() + make_interval(hours => $16))`;
 
 /**
  * Places an order in ONE transaction: idempotency key, order, items priced from the catalog,
@@ -242,11 +244,9 @@ export async function completeFulfillment(
                   fulfilled_at = CASE WHEN $2 = 'fulfilled' THEN $3::timestamptz END,
                   failure_reason = CASE WHEN $2 = 'failed' THEN $4 END
             WHERE id = $1
-         ), event AS (
-           INSERT INTO outbox (destination, type, aggregate_id, payload, request_id, traceparent)
-           VALUES ('events', $5, $1, $6::jsonb, $7, $8)
          )
-         SELECT pg_notify('orderlab_outbox', '')`,
+         INSERT INTO outbox (destination, type, aggregate_id, payload, request_id, traceparent)
+         VALUES ('events', $5, $1, $6::jsonb, $7, $8)`,
         [
           order.id, order.status, row.now, report.failureReason || null,
           fulfilled ? 'order.fulfilled' : 'order.failed', JSON.stringify(payload),

@@ -29,6 +29,8 @@ export interface OrdersAppDeps {
   pool: pg.Pool;
   cache: OrdersCache;
   idempotencyTtlHours: number;
+  /** Called after a commit that wrote outbox rows, to wake this process's relays at once. */
+  onOutboxWritten?: () => void;
 }
 
 const MAX_FAILURE_REASON = 1000;
@@ -39,7 +41,7 @@ function requireUuid(value: string, field: string): string {
 }
 
 /** Builds the use cases over a pool and a cache. */
-export function buildOrdersApp({ pool, cache, idempotencyTtlHours }: OrdersAppDeps) {
+export function buildOrdersApp({ pool, cache, idempotencyTtlHours, onOutboxWritten = () => undefined }: OrdersAppDeps) {
   return {
     /** A page of the catalog, cached per (page size, token). */
     async listProducts(request: { pageSize: number; pageToken: string }): Promise<products.ProductsPage> {
@@ -74,6 +76,7 @@ export function buildOrdersApp({ pool, cache, idempotencyTtlHours }: OrdersAppDe
         { correlation: ctx, idempotencyTtlHours, beforeBegin: ctx.checkActive },
       );
       if (!result.replayed) {
+        onOutboxWritten();
         await cache.invalidateProductPages();
         ctx.log.info({ productId: result.product.id, sku: result.product.sku }, 'product created');
       }
@@ -93,8 +96,12 @@ export function buildOrdersApp({ pool, cache, idempotencyTtlHours }: OrdersAppDe
         { scope: orderScope(input.customerId), key, fingerprint: requestFingerprint('CreateOrder', input) },
         { correlation: ctx, idempotencyTtlHours, beforeBegin: ctx.checkActive },
       );
-      if (result.replayed) ctx.log.info({ orderId: result.order.id }, 'order replayed for a repeated idempotency key');
-      else ctx.log.info({ orderId: result.order.id, totalCents: result.order.totalCents, items: result.order.items.length }, 'order created');
+      if (result.replayed) {
+        ctx.log.info({ orderId: result.order.id }, 'order replayed for a repeated idempotency key');
+        return result;
+      }
+      onOutboxWritten();
+      ctx.log.info({ orderId: result.order.id, totalCents: result.order.totalCents, items: result.order.items.length }, 'order created');
       return result;
     },
 
@@ -133,6 +140,7 @@ export function buildOrdersApp({ pool, cache, idempotencyTtlHours }: OrdersAppDe
         { correlation: ctx, beforeBegin: ctx.checkActive },
       );
       if (result.changed) {
+        onOutboxWritten();
         await cache.invalidateOrders([orderId]);
         ctx.log.info({ orderId, status: result.order.status }, 'fulfillment recorded');
       }

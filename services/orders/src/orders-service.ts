@@ -54,8 +54,6 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     orderTtlS: config.CACHE_ORDER_TTL_S,
     logger,
   });
-  const app = buildOrdersApp({ pool, cache, idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS });
-
   const relay = buildOutboxRelay({
     pool,
     redis,
@@ -69,6 +67,12 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     streamMaxLen: config.STREAM_MAXLEN,
   });
   onStop('outbox relay', () => relay.stop());
+  const app = buildOrdersApp({
+    pool,
+    cache,
+    idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
+    onOutboxWritten: () => relay.wake(),
+  });
   const reconciler = buildReconciler({
     pool,
     logger,

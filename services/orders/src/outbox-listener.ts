@@ -1,7 +1,9 @@
 /**
- * A dedicated Postgres connection that LISTENs on `orderlab_outbox` (NOTIFY is sent by every
- * transaction that writes an outbox row) and wakes the relays at once. It reconnects by itself
- * with capped backoff; relays also poll, so a lost notification only delays delivery.
+ * A dedicated Postgres connection that LISTENs on `orderlab_outbox` and wakes the relays at once
+ * when outbox rows are written outside this process's request path: by the reconciler, by
+ * another replica, or by hand (`INSERT INTO outbox …; NOTIFY orderlab_outbox`). The request path
+ * itself wakes the relay in-process, because NOTIFY serialises commits. The listener reconnects
+ * by itself with capped backoff; relays also poll, so a lost notification only delays delivery.
  */
 import type { Logger } from '@orderlab/platform';
 import pg from 'pg';

@@ -46,6 +46,8 @@ export interface RelayRound {
 /** The running relay. */
 export interface OutboxRelay {
   start(): void;
+  /** Asks for a round now (coalesced with one in progress); a no-op unless started. */
+  wake(): void;
   /** Stops waking up, lets the current batch finish, closes the LISTEN connection. */
   stop(): Promise<void>;
   /** Runs one round now (tests and tools); rounds never overlap within one relay. */
@@ -206,6 +208,7 @@ export function buildOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await current;
       await listener.stop();
     },
+    wake,
     async relayOnce() {
       while (current) await current;
       return exclusive(round);

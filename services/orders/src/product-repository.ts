@@ -96,7 +96,7 @@ export async function createProduct(
         if (stored) return { product: stored, replayed: true };
 
         const product: Product = { id: randomUUID(), ...input, createdAt: now.toISOString() };
-        // Product, event and key row in one round trip; ON CONFLICT makes a taken SKU return no row.
+        // Product, event and key row in one round trip; ON CONFLICT makes a taken SKU insert nothing.
         const { rowCount } = await client.query(
           `WITH product AS (
              INSERT INTO products (id, sku, name, description, price_cents, currency, created_at)
@@ -106,11 +106,9 @@ export async function createProduct(
            ), event AS (
              INSERT INTO outbox (destination, type, aggregate_id, payload, request_id, traceparent, idempotency_key)
              SELECT 'events', 'item.created', id, $8::jsonb, $9::text, $10::text, $12::text FROM product
-           ), key_row AS (
-             INSERT INTO idempotency_keys (scope, key, fingerprint, response, expires_at)
-             SELECT $11::text, $12::text, $13::text, $8::jsonb, now() + make_interval(hours => $14::int) FROM product
            )
-           SELECT pg_notify('orderlab_outbox', '') FROM product`,
+           INSERT INTO idempotency_keys (scope, key, fingerprint, response, expires_at)
+           SELECT $11::text, $12::text, $13::text, $8::jsonb, now() + make_interval(hours => $14::int) FROM product`,
           [
             product.id, product.sku, product.name, product.description, product.priceCents, product.currency, now,
             JSON.stringify(product), options.correlation.requestId, options.correlation.traceparent ?? null,

@@ -50,8 +50,9 @@ function relayFor(stores: TestStores, redis: Redis, overrides: Partial<OutboxRel
 }
 
 describe('outbox relay', () => {
-  it('delivers a new order to the fulfillment stream, marks the row sent and the order fulfilling', async (t) => {
-    const orders = await startOrders(t, 'relay_deliver');
+  it('delivers a new order to the fulfillment stream at once, marks the row sent and the order fulfilling', async (t) => {
+    // With the fallback poll a minute away, delivery within the wait proves the relay is woken by the commit.
+    const orders = await startOrders(t, 'relay_deliver', { OUTBOX_POLL_INTERVAL_MS: '60000' });
     const [product] = await insertProducts(orders.pool, [{ sku: 'P-1', priceCents: 100 }]);
     const { order } = await orders.client.createOrder(
       { customerId: 'cust-1', items: [{ productId: product, quantity: 1 }] },
@@ -87,6 +88,24 @@ describe('outbox relay', () => {
     // Event rows are left for the events relay.
     const { rows: events } = await orders.pool.query("SELECT count(*)::int AS n FROM outbox WHERE destination = 'events' AND sent_at IS NULL");
     assert.equal(events[0].n, 1);
+  });
+
+  it('is woken by NOTIFY orderlab_outbox for rows written by other processes', async (t) => {
+    const stores = await createStores(t, 'relay_notify');
+    const relay = relayFor(stores, stores.redis, { pollIntervalMs: 3_600_000 });
+    relay.start();
+    stores.onCleanup(() => relay.stop());
+    // The first round runs at start; wait for the listener to be connected before writing.
+    await waitFor('the listener', () => stores.logs().some((line) => line.msg === 'outbox listener connected'));
+
+    const [orderId] = await insertPendingOrders(stores.pool, 1);
+    await stores.pool.query('NOTIFY orderlab_outbox');
+
+    const entries = await waitFor('the stream entry', async () => {
+      const found = await streamEntries(stores.redis, `${stores.prefix}fulfillment:requests`);
+      return found.length > 0 && found;
+    });
+    assert.deepEqual(entries.map((e) => e.order_id), [orderId]);
   });
 
   it('delivers every row exactly once with two relays running at the same time', async (t) => {
