@@ -69,8 +69,14 @@ export function loadOrdersProto(packageDefinition = loadOrdersPackageDefinition(
   return grpc.loadPackageDefinition(packageDefinition) as unknown as ProtoGrpcType;
 }
 
-/** Options shared by every OrderService client: keepalive and bounded message sizes. */
+/**
+ * Options shared by every OrderService client: keepalive, bounded message sizes, and a short
+ * reconnect backoff so callers recover within seconds once orders is back (grpc-js would
+ * otherwise back off up to 120 s).
+ */
 export const CLIENT_OPTIONS: grpc.ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 500,
+  'grpc.max_reconnect_backoff_ms': 5_000,
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.max_receive_message_length': 4 * 1024 * 1024,

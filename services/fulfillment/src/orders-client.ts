@@ -27,15 +27,9 @@ export interface OrdersClientOptions {
   deadlineMs: number;
 }
 
-// Reconnect quickly once orders is back; grpc-js would otherwise back off up to 120 s.
-const CHANNEL_OPTIONS = {
-  'grpc.initial_reconnect_backoff_ms': 500,
-  'grpc.max_reconnect_backoff_ms': 5_000,
-};
-
 /** A gRPC OrdersClient; every call has a deadline of deadlineMs. */
 export function createOrdersClient({ address, deadlineMs }: OrdersClientOptions): OrdersClient {
-  const client = createOrderServiceClient(address, CHANNEL_OPTIONS);
+  const client = createOrderServiceClient(address);
   return {
     completeFulfillment(input, context) {
       const request: CompleteFulfillmentRequest =

@@ -2,3 +2,5 @@
 export { ordersConfigSchema, type OrdersConfig } from './config.js';
 export { buildOrdersService, MIGRATIONS_DIR, type OrdersService } from './orders-service.js';
 export { seedDatabase, seededRandom, type SeedOptions, type SeedResult } from './seed.js';
+export { buildOrdersApp, type OrdersApp } from './orders-app.js';
+export type { OrdersCache } from './redis-cache.js';

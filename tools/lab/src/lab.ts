@@ -166,6 +166,9 @@ function serviceEnv(service: LabService, r: Resolved, extra: LabOptions['env']):
       REDIS_URL: r.redisUrl,
       REDIS_KEY_PREFIX: r.redisKeyPrefix,
       ORDERS_GRPC_ADDR: ordersGrpc,
+      // A stable name (like a StatefulSet pod's) lets a restarted worker take its own pending
+      // entries back at once instead of waiting FULFILLMENT_CLAIM_IDLE_MS for XAUTOCLAIM.
+      CONSUMER_NAME: 'fulfillment-1',
     },
     gateway: {
       PORT: String(r.ports.gateway),

@@ -1,0 +1,219 @@
+/**
+ * `npm run bench`: measures the lab and, in the same run, this machine's ceilings, then prints
+ * the ratios against the goals of issue 2. It starts its own throwaway lab (free ports, its own
+ * databases and Redis prefix, simulated fulfillment delays set to zero) so that results do not
+ * depend on what else is running, and cleans up afterwards.
+ *
+ * Options (env): BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
+ * BENCH_LATENCY_ORDERS (default 400).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { createOrderServiceClient } from '@orderlab/contracts';
+import { startTestLab, REPO_ROOT } from '@orderlab/lab';
+import { MIGRATIONS_DIR, seedDatabase } from '@orderlab/orders';
+import { createLogger, runMigrations } from '@orderlab/platform';
+import { createTestDatabase } from '@orderlab/platform/testing';
+import pg from 'pg';
+import { formatRow, httpClient, percentile, runLoad, type LoadResult } from './load.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const latencyOrders = Number(process.env.BENCH_LATENCY_ORDERS ?? 400);
+const durationMs = seconds * 1000;
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Starts a ceiling server script as its own process; resolves once it printed its port. */
+async function startCeiling(script: string, env: Record<string, string> = {}): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    lines.once('line', (line) => resolve(Number(line)));
+  });
+  return { port, child };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** A random 1–3 item order over the catalog. */
+function orderBody(productIds: string[], i: number) {
+  const count = 1 + (i % 3);
+  const start = (i * 7) % productIds.length;
+  const items = Array.from({ length: count }, (_, k) => ({
+    productId: productIds[(start + k) % productIds.length]!,
+    quantity: 1 + ((i + k) % 4),
+  }));
+  return { customerId: `bench-${i % 200}`, items };
+}
+
+async function waitUntil(label: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Runs the benchmark; resolves to the exit code. */
+export async function main(): Promise<number> {
+  say(`OrderLab benchmark — ${seconds} s per measurement after a 2 s warm-up, concurrency ${concurrency}`);
+  say('starting a throwaway lab (zero simulated fulfillment delays)…');
+  const lab = await startTestLab('bench', {
+    logLevel: 'warn',
+    env: {
+      fulfillment: { FULFILLMENT_PICK_MS: '0', FULFILLMENT_PACK_MS: '0', FULFILLMENT_SHIP_MS: '0', FULFILLMENT_CONCURRENCY: '32' },
+      gateway: { MAX_IN_FLIGHT: '4096' },
+    },
+  });
+  const results: LoadResult[] = [];
+  const ceilings: LoadResult[] = [];
+  let fulfillment: { orders: number; p50Ms: number; p99Ms: number; maxMs: number } | undefined;
+  const ordersDb = new pg.Pool({ connectionString: lab.databases.orders.url, max: 2 });
+  try {
+    const api = httpClient(lab.urls.gateway, concurrency);
+    const catalog = JSON.parse(await api.request('GET', '/api/v1/products?limit=50', { expect: 200 })) as { items: { id: string }[] };
+    const productIds = catalog.items.map((p) => p.id);
+
+    const placement = await runLoad({
+      name: 'lab: POST /api/v1/orders (gateway→gRPC→PG)',
+      concurrency,
+      durationMs,
+      call: async (i) => {
+        await api.request('POST', '/api/v1/orders', {
+          body: orderBody(productIds, i),
+          headers: { 'idempotency-key': randomUUID() },
+          expect: 201,
+        });
+      },
+    });
+    results.push(placement);
+    say(formatRow(placement));
+
+    const reads = await runLoad({
+      name: 'lab: GET /api/v1/products/{id} (cached)',
+      concurrency,
+      durationMs,
+      call: async (i) => {
+        await api.request('GET', `/api/v1/products/${productIds[i % 10]}`, { expect: 200 });
+      },
+    });
+    results.push(reads);
+    say(formatRow(reads));
+
+    say('waiting for the fulfillment backlog of the placement run to drain…');
+    const open = async () => {
+      const { rows } = await ordersDb.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE status IN ('pending','fulfilling')");
+      return rows[0]?.n ?? 0;
+    };
+    await waitUntil('the fulfillment backlog', async () => (await open()) === 0, 300_000);
+
+    // Accepted → fulfilled: orders placed one at a time (no backlog), measured by the database
+    // clocks of the two transactions (orders.created_at → orders.fulfilled_at).
+    const ids: string[] = [];
+    for (let i = 0; i < latencyOrders; i++) {
+      const body = JSON.parse(await api.request('POST', '/api/v1/orders', {
+        body: orderBody(productIds, i), headers: { 'idempotency-key': randomUUID() }, expect: 201,
+      })) as { id: string };
+      ids.push(body.id);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await waitUntil('the latency orders to be fulfilled', async () => {
+      const { rows } = await ordersDb.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'fulfilled'", [ids]);
+      return rows[0]?.n === ids.length;
+    }, 120_000);
+    const { rows } = await ordersDb.query<{ ms: number }>(
+      'SELECT extract(epoch FROM fulfilled_at - created_at) * 1000 AS ms FROM orders WHERE id = ANY($1::uuid[]) ORDER BY 1',
+      [ids],
+    );
+    const lat = rows.map((r) => Number(r.ms));
+    fulfillment = { orders: lat.length, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: lat[lat.length - 1] ?? Number.NaN };
+    say(`lab: order accepted → fulfilled (${fulfillment.orders} orders, delays 0)   p50 ${fulfillment.p50Ms.toFixed(2)} ms   p99 ${fulfillment.p99Ms.toFixed(2)} ms   max ${fulfillment.maxMs.toFixed(2)} ms`);
+    api.close();
+  } finally {
+    await ordersDb.end();
+    await lab.dispose();
+  }
+
+  say('ceilings (same machine, same client):');
+  const db = await createTestDatabase('bench_ceiling');
+  try {
+    const logger = createLogger({ service: 'bench', level: 'warn' });
+    await runMigrations({ databaseUrl: db.url, dir: MIGRATIONS_DIR, logger });
+    const seedPool = new pg.Pool({ connectionString: db.url, max: 2 });
+    await seedDatabase(seedPool);
+    const { rows } = await seedPool.query<{ id: string }>('SELECT id FROM products ORDER BY name LIMIT 50');
+    await seedPool.end();
+    const productIds = rows.map((r) => r.id);
+    const fastify = await startCeiling('./ceiling-fastify-pg.js', { DATABASE_URL: db.url });
+    try {
+      const api = httpClient(`http://127.0.0.1:${fastify.port}`, concurrency);
+      const r = await runLoad({
+        name: 'ceiling: bare Fastify + the same PG transaction',
+        concurrency,
+        durationMs,
+        call: async (i) => {
+          await api.request('POST', '/orders', { body: orderBody(productIds, i), headers: { 'idempotency-key': randomUUID() }, expect: 201 });
+        },
+      });
+      ceilings.push(r);
+      say(formatRow(r));
+      api.close();
+    } finally {
+      await stopChild(fastify.child);
+    }
+  } finally {
+    await db.drop();
+  }
+
+  const grpcServer = await startCeiling('./ceiling-grpc.js');
+  try {
+    const client = createOrderServiceClient(`127.0.0.1:${grpcServer.port}`);
+    const r = await runLoad({
+      name: 'ceiling: bare grpc-js unary (GetProduct)',
+      concurrency,
+      durationMs,
+      call: () =>
+        new Promise<void>((resolve, reject) => {
+          client.getProduct({ id: 'x' }, new grpc.Metadata(), { deadline: Date.now() + 5_000 }, (err) => (err ? reject(err) : resolve()));
+        }),
+    });
+    ceilings.push(r);
+    say(formatRow(r));
+    client.close();
+  } finally {
+    await stopChild(grpcServer.child);
+  }
+
+  const [placement, reads] = results as [LoadResult, LoadResult];
+  const [fastifyPg, bareGrpc] = ceilings as [LoadResult, LoadResult];
+  const placementRatio = placement.throughput / fastifyPg.throughput;
+  const readRatio = reads.throughput / bareGrpc.throughput;
+  say('');
+  say('goal                                                        measured   result');
+  say(`order placement ≥ 50 % of bare Fastify + PG                 ${(placementRatio * 100).toFixed(0).padStart(5)} %    ${placementRatio >= 0.5 ? 'met' : 'MISSED'}`);
+  say(`cached reads ≥ 50 % of bare gRPC unary                      ${(readRatio * 100).toFixed(0).padStart(5)} %    ${readRatio >= 0.5 ? 'met' : 'MISSED'}`);
+  say(`order accepted → fulfilled p99 < 100 ms (delays 0)         ${fulfillment!.p99Ms.toFixed(1).padStart(6)} ms   ${fulfillment!.p99Ms < 100 ? 'met' : 'MISSED'}`);
+
+  const out = join(REPO_ROOT, '.lab', 'bench-results.json');
+  mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, ceilings, fulfillment, placementRatio, readRatio }, null, 2)}\n`);
+  say(`\nresults written to ${out}`);
+  return 0;
+}
