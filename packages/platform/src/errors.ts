@@ -1,4 +1,5 @@
 /** RFC 9457 problem details with stable error codes. */
+import Type, { type Static } from 'typebox';
 
 /** Stable codes shared by every service; services add their own (e.g. ORDER_NOT_FOUND). */
 export const ErrorCode = {
@@ -15,26 +16,35 @@ export const ErrorCode = {
   INTERNAL: 'INTERNAL',
 } as const;
 
-/** One entry of the `errors[]` extension: where (JSON pointer) and what. */
-export interface ValidationIssue {
-  /** Which part of the request: body, query, path or header. */
-  in: 'body' | 'query' | 'path' | 'header';
-  /** JSON pointer into that part, e.g. `#/items/0/quantity`. */
-  pointer: string;
-  detail: string;
-}
+/** One entry of the `errors[]` extension: where (which part, JSON pointer) and what. */
+export const ValidationIssueSchema = Type.Object({
+  in: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header')], {
+    description: 'Which part of the request',
+  }),
+  pointer: Type.String({ description: 'JSON pointer into that part, e.g. #/items/0/quantity' }),
+  detail: Type.String(),
+});
+
+/** One entry of the `errors[]` extension. */
+export type ValidationIssue = Static<typeof ValidationIssueSchema>;
+
+/** The body of every non-2xx response: the schema documents it in OpenAPI and types it here. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'URN naming the kind of problem, e.g. urn:orderlab:problem:validation-failed' }),
+    title: Type.String({ description: 'Short summary of the status' }),
+    status: Type.Integer({ description: 'The HTTP status, repeated' }),
+    detail: Type.String({ description: 'What went wrong with this request, for humans' }),
+    instance: Type.String({ description: 'The request path' }),
+    code: Type.String({ description: 'Stable machine-readable code, e.g. IDEMPOTENCY_KEY_IN_USE' }),
+    request_id: Type.String({ description: 'The X-Request-Id of this request; quote it when reporting a problem' }),
+    errors: Type.Optional(Type.Array(ValidationIssueSchema, { description: 'Every invalid field, for validation failures' })),
+  },
+  { title: 'Problem', description: 'RFC 9457 problem details' },
+);
 
 /** The body of every non-2xx response. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  code: string;
-  request_id: string;
-  errors?: ValidationIssue[];
-}
+export type Problem = Static<typeof ProblemSchema>;
 
 export interface AppErrorOptions {
   code: string;

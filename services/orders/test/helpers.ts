@@ -24,7 +24,6 @@ import {
   deleteRedisPrefix,
   TEST_REDIS_URL,
   testRedisPrefix,
-  type ScanningRedis,
 } from '@orderlab/platform/testing';
 import { Redis } from 'ioredis';
 import { createServer } from 'node:net';
@@ -65,8 +64,7 @@ export async function createStores(t: TestContext, label: string): Promise<TestS
   const prefix = testRedisPrefix(`orders_${label}`);
   const redis = new Redis(TEST_REDIS_URL);
   onCleanup(() => redis.quit());
-  // ioredis' overloaded scan() does not match ScanningRedis structurally, though it is compatible.
-  onCleanup(() => deleteRedisPrefix(redis as unknown as ScanningRedis, prefix));
+  onCleanup(() => deleteRedisPrefix(redis, prefix));
   return { databaseUrl: db.url, prefix, pool, redis, logger, logs: lines, onCleanup };
 }
 

@@ -53,7 +53,7 @@ export function testRedisPrefix(label: string): string {
 
 /** The subset of an ioredis client deleteRedisPrefix needs. */
 export interface ScanningRedis {
-  scan(cursor: string, ...args: (string | number)[]): Promise<[string, string[]]>;
+  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
   del(...keys: string[]): Promise<number>;
 }
 

@@ -72,12 +72,7 @@ export async function createTestEnvironment(t: TestContext, label: string): Prom
   const keys = streamKeys(prefix);
   const redis = new Redis(TEST_REDIS_URL);
   cleanups.push(() => void redis.disconnect());
-  // ioredis's overloaded scan() does not fit the platform's narrow ScanningRedis type as is.
-  const scanning = {
-    scan: (cursor: string, ...args: (string | number)[]) => redis.call('SCAN', cursor, ...args) as Promise<[string, string[]]>,
-    del: (...keys: string[]) => redis.del(...keys),
-  };
-  cleanups.push(() => deleteRedisPrefix(scanning, prefix));
+  cleanups.push(() => deleteRedisPrefix(redis, prefix));
 
   const orders = await startFakeOrdersServer();
   cleanups.push(() => orders.stop());

@@ -2,31 +2,11 @@
  * Schemas shared by every route: problem details, headers, pagination. Each TypeBox schema is
  * at once the validator, the TypeScript type and a piece of the OpenAPI document.
  */
+import { ProblemSchema } from '@orderlab/platform';
 import Type, { type TSchema } from 'typebox';
 
-/** RFC 9457 problem details, as the platform's error handler writes them. */
-export const Problem = Type.Object(
-  {
-    type: Type.String({ description: 'URN naming the kind of problem, e.g. urn:orderlab:problem:validation-failed' }),
-    title: Type.String({ description: 'Short summary of the status' }),
-    status: Type.Integer({ description: 'The HTTP status, repeated' }),
-    detail: Type.String({ description: 'What went wrong with this request, for humans' }),
-    instance: Type.String({ description: 'The request path' }),
-    code: Type.String({ description: 'Stable machine-readable code, e.g. IDEMPOTENCY_KEY_IN_USE' }),
-    request_id: Type.String({ description: 'The X-Request-Id of this request; quote it when reporting a problem' }),
-    errors: Type.Optional(
-      Type.Array(
-        Type.Object({
-          in: Type.Enum(['body', 'query', 'path', 'header'], { type: 'string' }),
-          pointer: Type.String({ description: 'JSON pointer into that part, e.g. #/items/0/quantity' }),
-          detail: Type.String(),
-        }),
-        { description: 'Every invalid field, for validation failures' },
-      ),
-    ),
-  },
-  { title: 'Problem', description: 'RFC 9457 problem details' },
-);
+/** The problem+json body, defined once in the platform. */
+export const Problem = ProblemSchema;
 
 /** An opaque page cursor: pass a response's nextCursor back to get the next page. */
 export const Cursor = Type.String({
