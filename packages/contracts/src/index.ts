@@ -94,3 +94,5 @@ export function createOrderServiceClient(
     ...options,
   });
 }
+
+export * from './events.js';

@@ -9,3 +9,4 @@ export * from './logger.js';
 export * from './ops-server.js';
 export * from './postgres.js';
 export * from './request-id.js';
+export * from './rabbitmq.js';

@@ -114,3 +114,56 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** RabbitMQ used by tests (a vhost is appended by createTestVhost). */
+export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+export interface TestVhost {
+  name: string;
+  /** TEST_AMQP_URL with this vhost. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Runs rabbitmqctl (local broker, same Erlang cookie) and resolves to its stdout. */
+export async function rabbitmqctl(...args: string[]): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile('rabbitmqctl', ['-q', ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`rabbitmqctl ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/**
+ * A fresh vhost `t_<label>_<random>` on the local broker, with guest allowed: every exchange and
+ * queue a test declares lives in it, so tests keep the production names and cannot collide.
+ */
+export async function createTestVhost(label: string): Promise<TestVhost> {
+  const name = `t_${slug(label)}_${randomBytes(4).toString('hex')}`;
+  await rabbitmqctl('add_vhost', name);
+  await rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*');
+  return {
+    name,
+    url: `${TEST_AMQP_URL}/${encodeURIComponent(name)}`,
+    drop: async () => {
+      await rabbitmqctl('delete_vhost', name);
+    },
+  };
+}
+
+/**
+ * Closes every client connection of a vhost from the broker side — what a broker restart or a
+ * network cut looks like to a client, without disturbing other tests' vhosts. Resolves to the count.
+ */
+export async function closeVhostConnections(vhost: string, reason = 'closed by a test'): Promise<number> {
+  const listing = await rabbitmqctl('list_connections', '--no-table-headers', 'pid', 'vhost');
+  const pids = listing
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([pid, name]) => pid && name === vhost)
+    .map(([pid]) => pid!);
+  for (const pid of pids) await rabbitmqctl('close_connection', pid, reason);
+  return pids.length;
+}

@@ -1,0 +1,113 @@
+/**
+ * The event contract of `orderlab.events` (RabbitMQ topic exchange): envelope, payloads, routing
+ * keys and headers. One TypeBox schema per payload is at once the publisher's and the consumer's
+ * validation, their TypeScript type, and what docs/api/asyncapi.yaml is checked against.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+
+/** Topic exchange every domain event is published to. */
+export const EVENTS_EXCHANGE = 'orderlab.events';
+/** Dead-letter exchange of every consumer queue (fanout). */
+export const DEAD_LETTER_EXCHANGE = 'orderlab.dlx';
+
+/** Routing key = event type. */
+export const EVENT_TYPES = ['order.created', 'order.fulfilled', 'order.failed', 'item.created'] as const;
+/** One of EVENT_TYPES. */
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** AMQP header names (the envelope's `id` is also the AMQP messageId; the request id its correlationId). */
+export const EVENT_HEADERS = {
+  correlationId: 'correlation_id',
+  idempotencyKey: 'idempotency_key',
+  traceparent: 'traceparent',
+} as const;
+
+const Uuid = Type.String({ format: 'uuid' });
+const Timestamp = Type.String({ format: 'date-time' });
+const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
+const Cents = Type.Integer({ minimum: 0 });
+
+/** An order as the orders service returns it. */
+export const OrderEventData = Type.Object(
+  {
+    id: Uuid,
+    customerId: Type.String({ minLength: 1, maxLength: 64 }),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('fulfilling'), Type.Literal('fulfilled'), Type.Literal('failed')]),
+    items: Type.Array(
+      Type.Object({ productId: Uuid, quantity: Type.Integer({ minimum: 1 }), unitPriceCents: Cents }, { additionalProperties: false }),
+      { minItems: 1 },
+    ),
+    totalCents: Cents,
+    currency: Currency,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+/** `order.created`: the order as accepted. */
+export const OrderCreatedData = OrderEventData;
+/** `order.fulfilled`: the order, now fulfilled, with its shipment. */
+export const OrderFulfilledData = Type.Object(
+  { ...OrderEventData.properties, shipmentId: Type.String(), trackingNumber: Type.String() },
+  { additionalProperties: false },
+);
+/** `order.failed`: the order, now failed, and why. */
+export const OrderFailedData = Type.Object(
+  { ...OrderEventData.properties, failureReason: Type.String() },
+  { additionalProperties: false },
+);
+/** `item.created`: a product added to the catalog. */
+export const ItemCreatedData = Type.Object(
+  {
+    id: Uuid,
+    sku: Type.String({ minLength: 1 }),
+    name: Type.String({ minLength: 1 }),
+    description: Type.String(),
+    priceCents: Cents,
+    currency: Currency,
+    createdAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+/** The payload schema of each event type. */
+export const EVENT_DATA: { readonly [K in EventType]: TSchema } = {
+  'order.created': OrderCreatedData,
+  'order.fulfilled': OrderFulfilledData,
+  'order.failed': OrderFailedData,
+  'item.created': ItemCreatedData,
+};
+
+function envelope<T extends EventType, D extends TSchema>(type: T, data: D) {
+  return Type.Object(
+    {
+      id: Type.String({ format: 'uuid', description: 'Unique per event; consumers deduplicate on it (= AMQP messageId)' }),
+      type: Type.Literal(type),
+      timestamp: Type.String({ format: 'date-time', description: 'When the event was recorded (outbox row creation)' }),
+      source_service: Type.String({ minLength: 1, description: 'The publishing service, e.g. orders' }),
+      data,
+    },
+    { additionalProperties: false, title: type },
+  );
+}
+
+/** The full message body of each event type: `{ id, type, timestamp, source_service, data }`. */
+export const EVENT_ENVELOPES = {
+  'order.created': envelope('order.created', OrderCreatedData),
+  'order.fulfilled': envelope('order.fulfilled', OrderFulfilledData),
+  'order.failed': envelope('order.failed', OrderFailedData),
+  'item.created': envelope('item.created', ItemCreatedData),
+} as const;
+
+/** Any event body. */
+export const EventEnvelope = Type.Union(Object.values(EVENT_ENVELOPES));
+/** Any event body, typed. */
+export type EventEnvelope = Static<typeof EventEnvelope>;
+/** The body of one event type. */
+export type EventOf<T extends EventType> = Static<(typeof EVENT_ENVELOPES)[T]>;
+
+/** True for a known routing key. */
+export function isEventType(value: unknown): value is EventType {
+  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
+}
