@@ -44,7 +44,7 @@ export const METADATA = {
 } as const;
 
 /** Absolute path of the proto folder (repository root /proto). */
-export const PROTO_ROOT = fileURLToPath(new URL('../../../proto/', import.meta.url));
+export const PROTO_ROOT = fileURLToPath(new URL('../../../../proto/', import.meta.url));
 
 /** Path of orders.proto relative to PROTO_ROOT. */
 export const ORDERS_PROTO_FILE = 'orderlab/orders/v1/orders.proto';
@@ -96,3 +96,4 @@ export function createOrderServiceClient(
 }
 
 export * from './events.js';
+export { buildAsyncApiDocument } from './asyncapi.js';
