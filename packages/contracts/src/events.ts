@@ -10,6 +10,16 @@ export const EVENTS_EXCHANGE = 'orderlab.events';
 /** Dead-letter exchange of every consumer queue (fanout). */
 export const DEAD_LETTER_EXCHANGE = 'orderlab.dlx';
 
+/**
+ * Both exchanges exactly as every service declares them: `channel.assertExchange(name, type, options)`
+ * for each. Publisher and consumers declare them idempotently at every (re)connect; a declaration
+ * with different arguments fails with PRECONDITION_FAILED, hence this single definition.
+ */
+export const EVENT_EXCHANGES = [
+  { name: EVENTS_EXCHANGE, type: 'topic', options: { durable: true, autoDelete: false, internal: false } },
+  { name: DEAD_LETTER_EXCHANGE, type: 'fanout', options: { durable: true, autoDelete: false, internal: false } },
+] as const;
+
 /** Routing key = event type. */
 export const EVENT_TYPES = ['order.created', 'order.fulfilled', 'order.failed', 'item.created'] as const;
 /** One of EVENT_TYPES. */
