@@ -17,11 +17,11 @@ const npmHiddenLock = join(nodeModules, '.package-lock.json');
 const MIN_NODE = [20, 19];
 
 function say(message) {
-  process.stdout.write(`lab         | ${message}\n`);
+  process.stdout.write(`lab           | ${message}\n`);
 }
 
 function fail(message) {
-  process.stderr.write(`lab         | ${message}\n`);
+  process.stderr.write(`lab           | ${message}\n`);
   process.exit(1);
 }
 

@@ -23,6 +23,10 @@ export const ordersConfigSchema = Type.Object({
   RECONCILER_INTERVAL_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 3_600_000 }),
   RECONCILER_STALE_AFTER_MS: Type.Integer({ default: 60_000, minimum: 100, maximum: 86_400_000 }),
   STREAM_MAXLEN: Type.Integer({ default: 100_000, minimum: 1000, maximum: 100_000_000 }),
+  RABBITMQ_URL: Type.String({ default: 'amqp://guest:guest@127.0.0.1:5672', pattern: '^amqp://' }),
+  OUTBOX_CONFIRM_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100, maximum: 60_000 }),
+  OUTBOX_RETENTION_HOURS: Type.Integer({ default: 72, minimum: 1, maximum: 24 * 90 }),
+  OUTBOX_PRUNE_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 100, maximum: 3_600_000 }),
 });
 
 /** The parsed configuration of the orders service. */

@@ -1,15 +1,20 @@
 /**
- * The orders service assembled: Postgres pool, Redis, cache, use cases, gRPC server (with
- * health and reflection), ops HTTP server, outbox relay, reconciler and idempotency reaper.
+ * The orders service assembled: Postgres pool, Redis, RabbitMQ, cache, use cases, gRPC server
+ * (with health and reflection), ops HTTP server, the two outbox relays (fulfillment stream, events)
+ * and their LISTEN wake-up, reconciler, idempotency reaper and outbox pruner.
  * Reads like a table of contents; tests start the real thing on port 0.
  */
-import { buildOpsServer, createPgPool, type Logger } from '@orderlab/platform';
+import { buildOpsServer, connectRabbitMq, createPgPool, type Logger, type RabbitMq } from '@orderlab/platform';
 import { fileURLToPath } from 'node:url';
 import type { OrdersConfig } from './config.js';
 import { checkPostgres } from './database.js';
 import { buildGrpcServer } from './grpc-server.js';
 import { buildIdempotencyReaper } from './idempotency-reaper.js';
+import { buildEventPublisher } from './event-publisher.js';
+import { buildEventRelay } from './event-relay.js';
 import { buildOrdersApp } from './orders-app.js';
+import { buildOutboxListener } from './outbox-listener.js';
+import { buildOutboxPruner } from './outbox-pruner.js';
 import { buildOutboxRelay } from './outbox-relay.js';
 import { buildReconciler } from './reconciler.js';
 import { buildOrdersCache } from './redis-cache.js';
@@ -25,7 +30,10 @@ const STATEMENT_TIMEOUT_MS = 5_000;
 export interface OrdersService {
   /** Starts serving; ports are the bound ones (useful with port 0). */
   start(): Promise<{ grpcPort: number; opsPort: number }>;
-  /** Ordered shutdown: NOT_SERVING, drain gRPC, stop background work, close Redis, close the pool. */
+  /**
+   * Ordered shutdown: NOT_SERVING, drain gRPC, stop background work (the relays let their batch
+   * settle, confirm waits included), close RabbitMQ, close Redis, close the pool.
+   */
   stop(): Promise<void>;
 }
 
@@ -47,6 +55,10 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     await redis.quit().catch(() => redis.disconnect());
   });
 
+  // Connected in start(); closed after the relays stop (their in-flight confirms need it).
+  let rabbit: RabbitMq | undefined;
+  onStop('rabbitmq', async () => rabbit?.close());
+
   const cache = buildOrdersCache({
     redis,
     keyPrefix: config.REDIS_KEY_PREFIX,
@@ -59,7 +71,6 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     redis,
     cache,
     logger,
-    databaseUrl: config.DATABASE_URL,
     keyPrefix: config.REDIS_KEY_PREFIX,
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
@@ -67,11 +78,34 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     streamMaxLen: config.STREAM_MAXLEN,
   });
   onStop('outbox relay', () => relay.stop());
+  const publisher = buildEventPublisher({
+    logger,
+    confirmTimeoutMs: config.OUTBOX_CONFIRM_TIMEOUT_MS,
+    onReady: () => eventRelay.wake(),
+  });
+  const eventRelay = buildEventRelay({
+    pool,
+    publisher,
+    logger,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,
+  });
+  onStop('events relay', async () => {
+    publisher.stop();
+    await eventRelay.stop();
+  });
+  const wakeRelays = () => {
+    relay.wake();
+    eventRelay.wake();
+  };
+  const listener = buildOutboxListener({ databaseUrl: config.DATABASE_URL, logger: logger.child({ component: 'outbox-listener' }), onNotify: wakeRelays });
+  onStop('outbox listener', () => listener.stop());
   const app = buildOrdersApp({
     pool,
     cache,
     idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
-    onOutboxWritten: () => relay.wake(),
+    onOutboxWritten: wakeRelays,
   });
   const reconciler = buildReconciler({
     pool,
@@ -82,7 +116,16 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
   onStop('reconciler', () => reconciler.stop());
   const reaper = buildIdempotencyReaper({ pool, logger });
   onStop('idempotency reaper', () => reaper.stop());
+  const pruner = buildOutboxPruner({
+    pool,
+    logger,
+    retentionHours: config.OUTBOX_RETENTION_HOURS,
+    intervalMs: config.OUTBOX_PRUNE_INTERVAL_MS,
+  });
+  onStop('outbox pruner', () => pruner.stop());
 
+  // RabbitMQ is deliberately not a readiness check: events are asynchronous, so a broker outage
+  // delays them (the rows wait in the outbox) but must not take orders out of service.
   const ops = buildOpsServer({
     logger,
     checks: [{ name: 'postgres', check: () => checkPostgres(pool) }],
@@ -98,9 +141,14 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     async start() {
       const grpcPort = await grpc.start(config.GRPC_PORT, config.HOST);
       const opsPort = await ops.start(config.OPS_PORT, config.HOST);
+      // Returns at once; connects (and reconnects) in the background, running publisher.setup each time.
+      rabbit = await connectRabbitMq({ url: config.RABBITMQ_URL, connectionName: 'orders', logger, setup: publisher.setup });
       relay.start();
+      eventRelay.start();
+      listener.start();
       reconciler.start();
       reaper.start();
+      pruner.start();
       return { grpcPort, opsPort };
     },
     stop() {

@@ -77,6 +77,9 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A broker address that refuses connections at once. */
+export const UNREACHABLE_AMQP_URL = 'amqp://guest:guest@127.0.0.1:1';
+
 /** Configuration for a test service: ports 0, small pool, the test's database and prefix. */
 export function testConfig(stores: Pick<TestStores, 'databaseUrl' | 'prefix'>, env: Record<string, string> = {}): OrdersConfig {
   return parseConfig(ordersConfigSchema, {
@@ -88,6 +91,9 @@ export function testConfig(stores: Pick<TestStores, 'databaseUrl' | 'prefix'>, e
     REDIS_KEY_PREFIX: stores.prefix,
     OUTBOX_POLL_INTERVAL_MS: '100',
     SHUTDOWN_TIMEOUT_MS: '2000',
+    // Tests that do not look at events keep off the shared broker: nothing listens on port 1, so
+    // the service runs as during a RabbitMQ outage. Event tests pass a per-test vhost's URL.
+    RABBITMQ_URL: UNREACHABLE_AMQP_URL,
     ...env,
   });
 }

@@ -39,7 +39,6 @@ function relayFor(stores: TestStores, redis: Redis, overrides: Partial<OutboxRel
     redis,
     cache: buildOrdersCache({ redis, keyPrefix: stores.prefix, productTtlS: 60, orderTtlS: 30, logger: stores.logger }),
     logger: stores.logger,
-    databaseUrl: stores.databaseUrl,
     keyPrefix: stores.prefix,
     batchSize: 50,
     pollIntervalMs: 50,
@@ -91,18 +90,15 @@ describe('outbox relay', () => {
   });
 
   it('is woken by NOTIFY orderlab_outbox for rows written by other processes', async (t) => {
-    const stores = await createStores(t, 'relay_notify');
-    const relay = relayFor(stores, stores.redis, { pollIntervalMs: 3_600_000 });
-    relay.start();
-    stores.onCleanup(() => relay.stop());
+    const orders = await startOrders(t, 'relay_notify', { OUTBOX_POLL_INTERVAL_MS: '60000' });
     // The first round runs at start; wait for the listener to be connected before writing.
-    await waitFor('the listener', () => stores.logs().some((line) => line.msg === 'outbox listener connected'));
+    await waitFor('the listener', () => orders.logs().some((line) => line.msg === 'outbox listener connected'));
 
-    const [orderId] = await insertPendingOrders(stores.pool, 1);
-    await stores.pool.query('NOTIFY orderlab_outbox');
+    const [orderId] = await insertPendingOrders(orders.pool, 1);
+    await orders.pool.query('NOTIFY orderlab_outbox');
 
     const entries = await waitFor('the stream entry', async () => {
-      const found = await streamEntries(stores.redis, `${stores.prefix}fulfillment:requests`);
+      const found = await streamEntries(orders.redis, `${orders.prefix}fulfillment:requests`);
       return found.length > 0 && found;
     });
     assert.deepEqual(entries.map((e) => e.order_id), [orderId]);

@@ -6,6 +6,9 @@
 /** Superuser connection to the local Postgres server; TEST_PG_ADMIN_URL as in @orderlab/platform/testing. */
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** The local RabbitMQ broker without a vhost; TEST_AMQP_URL as in @orderlab/platform/testing. */
+export const AMQP_URL = process.env.TEST_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+
 /** The local Redis server. */
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 

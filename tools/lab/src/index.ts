@@ -5,12 +5,14 @@ export {
   testLabOptions,
   LabStartError,
   LAB_SERVICES,
+  DATABASE_SERVICES,
   DEFAULT_PORTS,
   type Lab,
   type LabOptions,
   type LabPorts,
   type LabService,
   type LabUrls,
+  type LabRabbitMq,
   type DatabaseService,
 } from './lab.js';
 export { Supervisor, NotReadyError, describeExit, type ServiceSpec, type SupervisorOptions, type ExitInfo } from './supervisor.js';

@@ -1,15 +1,17 @@
 /**
  * The native lab: creates each service's database and role, migrates and seeds, then runs
- * orders, fulfillment and gateway as supervised child processes on localhost and waits
- * until every one is ready. `npm start` uses it with the defaults; tests use it with free
- * ports, unique database names and a unique Redis key prefix (see testLabOptions).
+ * orders, fulfillment, notifications and gateway as supervised child processes on localhost
+ * and waits until every one is ready. `npm start` uses it with the defaults; tests use it with
+ * free ports, unique database names, a unique Redis key prefix and their own RabbitMQ vhost
+ * (see testLabOptions).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { PG_ADMIN_URL, REDIS_URL, inheritedEnv } from './config.js';
+import { createTestVhost } from '@orderlab/platform/testing';
+import { AMQP_URL, PG_ADMIN_URL, REDIS_URL, inheritedEnv } from './config.js';
 import { dropServiceDatabase, ensureServiceDatabase, serviceDatabaseUrl, type ServiceDatabase } from './databases.js';
 import { LineSplitter, LogSink, tailLines, type LogOutput } from './log-sink.js';
 import { DEFAULT_LOGS_DIR, REPO_ROOT, serviceEntry } from './paths.js';
@@ -18,13 +20,16 @@ import { createReporter, type Reporter } from './reporter.js';
 import { NotReadyError, Supervisor, describeExit, type ExitInfo } from './supervisor.js';
 
 /** The services the lab runs, in start order. */
-export const LAB_SERVICES = ['orders', 'fulfillment', 'gateway'] as const;
+export const LAB_SERVICES = ['orders', 'fulfillment', 'notifications', 'gateway'] as const;
 
 /** One of the lab's services. */
 export type LabService = (typeof LAB_SERVICES)[number];
 
 /** The services that own a database. */
-export type DatabaseService = 'orders' | 'fulfillment';
+export type DatabaseService = 'orders' | 'fulfillment' | 'notifications';
+
+/** The services that own a database, in migration order. */
+export const DATABASE_SERVICES: readonly DatabaseService[] = ['orders', 'fulfillment', 'notifications'];
 
 /** Every port the lab listens on. */
 export interface LabPorts {
@@ -32,19 +37,27 @@ export interface LabPorts {
   ordersGrpc: number;
   ordersOps: number;
   fulfillmentOps: number;
+  notifications: number;
 }
 
 /** The ports of docs/configuration.md. */
-export const DEFAULT_PORTS: Readonly<LabPorts> = { gateway: 8081, ordersGrpc: 50051, ordersOps: 8082, fulfillmentOps: 8083 };
+export const DEFAULT_PORTS: Readonly<LabPorts> = { gateway: 8081, ordersGrpc: 50051, ordersOps: 8082, fulfillmentOps: 8083, notifications: 8084 };
 
 /** Options of startLab; all optional, the defaults are `npm start`'s. */
 export interface LabOptions {
   /** Ports to use (default DEFAULT_PORTS). */
   ports?: Partial<LabPorts>;
-  /** Database names (default `orders` and `fulfillment`); roles stay `orders` / `fulfillment`. */
+  /** Database names (default `orders`, `fulfillment`, `notifications`); roles keep the service's name. */
   databases?: Partial<Record<DatabaseService, string>>;
   /** REDIS_KEY_PREFIX of orders and fulfillment (default empty). */
   redisKeyPrefix?: string;
+  /**
+   * RabbitMQ vhost of orders and notifications (default `/`). `{ create: label }` makes a fresh
+   * one with createTestVhost(label) once the ports are known to be free; dispose() deletes it.
+   */
+  rabbitmqVhost?: string | { create: string };
+  /** The broker without a vhost (default TEST_AMQP_URL or amqp://guest:guest@127.0.0.1:5672). */
+  amqpUrl?: string;
   /** Extra environment per service; wins over what the lab sets. */
   env?: Partial<Record<LabService, Record<string, string>>>;
   /** LOG_LEVEL of every service (default info). */
@@ -70,8 +83,8 @@ export interface LabOptions {
   /** Redis URL of the services (default redis://127.0.0.1:6379). */
   redisUrl?: string;
   /**
-   * Throwaway lab (tests): when start-up fails, its databases and Redis keys are removed
-   * before the error is thrown, and dispose() also deletes its log folder.
+   * Throwaway lab (tests): when start-up fails, its databases, Redis keys and created vhost are
+   * removed before the error is thrown, and dispose() also deletes its log folder.
    */
   ephemeral?: boolean;
 }
@@ -86,6 +99,15 @@ export interface LabUrls {
   ordersGrpc: string;
   ordersOps: string;
   fulfillmentOps: string;
+  /** Base URL of the notifications REST API, e.g. http://127.0.0.1:8084 */
+  notifications: string;
+}
+
+/** The lab's RabbitMQ vhost and the URL its services connect with. */
+export interface LabRabbitMq {
+  vhost: string;
+  /** amqp://…/<vhost>, what RABBITMQ_URL is set to. */
+  url: string;
 }
 
 /** A running lab, returned by startLab once every service is ready. */
@@ -95,6 +117,7 @@ export interface Lab {
   readonly databases: Record<DatabaseService, { name: string; url: string }>;
   readonly redisKeyPrefix: string;
   readonly redisUrl: string;
+  readonly rabbitmq: LabRabbitMq;
   readonly logsDir: string;
   readonly services: Readonly<Record<LabService, Supervisor>>;
   /** Sends a signal (default SIGKILL) and waits for the exit; the service stays down unless autoRestart. */
@@ -113,7 +136,9 @@ export interface Lab {
   dropDatabases(): Promise<void>;
   /** Deletes every Redis key under the lab's prefix (refuses an empty prefix). */
   deleteRedisKeys(): Promise<void>;
-  /** For tests: stop(), dropDatabases(), deleteRedisKeys() and, for an ephemeral lab, its log folder. */
+  /** Deletes the lab's RabbitMQ vhost if the lab created it (never `/` or one it was given). */
+  deleteVhost(): Promise<void>;
+  /** For tests: stop(), dropDatabases(), deleteRedisKeys(), deleteVhost() and, for an ephemeral lab, its log folder. */
   dispose(): Promise<void>;
 }
 
@@ -132,6 +157,7 @@ export class LabStartError extends Error {
 const ROLES: Record<DatabaseService, { role: string; password: string }> = {
   orders: { role: 'orders', password: 'orders' },
   fulfillment: { role: 'fulfillment', password: 'fulfillment' },
+  notifications: { role: 'notifications', password: 'notifications' },
 };
 const TASK_TIMEOUT_MS = 120_000;
 
@@ -140,6 +166,7 @@ interface Resolved {
   databases: Record<DatabaseService, ServiceDatabase & { url: string }>;
   redisKeyPrefix: string;
   redisUrl: string;
+  rabbitmqUrl: string;
   pgAdminUrl: string;
   logsDir: string;
   output: LogOutput;
@@ -158,6 +185,7 @@ function serviceEnv(service: LabService, r: Resolved, extra: LabOptions['env']):
       MIGRATE_ON_START: 'false',
       REDIS_URL: r.redisUrl,
       REDIS_KEY_PREFIX: r.redisKeyPrefix,
+      RABBITMQ_URL: r.rabbitmqUrl,
     },
     fulfillment: {
       OPS_PORT: String(r.ports.fulfillmentOps),
@@ -170,6 +198,12 @@ function serviceEnv(service: LabService, r: Resolved, extra: LabOptions['env']):
       // entries back at once instead of waiting FULFILLMENT_CLAIM_IDLE_MS for XAUTOCLAIM.
       CONSUMER_NAME: 'fulfillment-1',
     },
+    notifications: {
+      PORT: String(r.ports.notifications),
+      DATABASE_URL: r.databases.notifications.url,
+      MIGRATE_ON_START: 'false',
+      RABBITMQ_URL: r.rabbitmqUrl,
+    },
     gateway: {
       PORT: String(r.ports.gateway),
       ORDERS_GRPC_ADDR: ordersGrpc,
@@ -179,7 +213,7 @@ function serviceEnv(service: LabService, r: Resolved, extra: LabOptions['env']):
 }
 
 function readyUrl(service: LabService, ports: LabPorts): string {
-  const port = { orders: ports.ordersOps, fulfillment: ports.fulfillmentOps, gateway: ports.gateway }[service];
+  const port = { orders: ports.ordersOps, fulfillment: ports.fulfillmentOps, notifications: ports.notifications, gateway: ports.gateway }[service];
   return `http://127.0.0.1:${port}/readyz`;
 }
 
@@ -243,7 +277,13 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
   }
 }
 
-function resolveOptions(options: LabOptions): Resolved {
+/** amqp://…:5672 plus the vhost as its (encoded) path; `/` stays without a path, the client default. */
+function vhostUrl(amqpUrl: string, vhost: string): string {
+  const base = amqpUrl.replace(/\/+$/, '');
+  return vhost === '/' ? base : `${base}/${encodeURIComponent(vhost)}`;
+}
+
+function resolveOptions(options: LabOptions, vhost: string): Resolved {
   const ports = { ...DEFAULT_PORTS, ...options.ports };
   const pgAdminUrl = options.pgAdminUrl ?? PG_ADMIN_URL;
   const db = (service: DatabaseService) => {
@@ -253,9 +293,10 @@ function resolveOptions(options: LabOptions): Resolved {
   const tty = process.stdout.isTTY === true;
   return {
     ports,
-    databases: { orders: db('orders'), fulfillment: db('fulfillment') },
+    databases: { orders: db('orders'), fulfillment: db('fulfillment'), notifications: db('notifications') },
     redisKeyPrefix: options.redisKeyPrefix ?? '',
     redisUrl: options.redisUrl ?? REDIS_URL,
+    rabbitmqUrl: vhostUrl(options.amqpUrl ?? AMQP_URL, vhost),
     pgAdminUrl,
     logsDir: options.logsDir ?? DEFAULT_LOGS_DIR,
     output: options.output ?? (tty ? 'pretty' : 'none'),
@@ -270,19 +311,30 @@ function resolveOptions(options: LabOptions): Resolved {
  * case whatever it started is stopped again.
  */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
-  const r = resolveOptions(options);
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
   await assertPortsFree({
-    'gateway HTTP': r.ports.gateway,
-    'orders gRPC': r.ports.ordersGrpc,
-    'orders ops HTTP': r.ports.ordersOps,
-    'fulfillment ops HTTP': r.ports.fulfillmentOps,
+    'gateway HTTP': ports.gateway,
+    'orders gRPC': ports.ordersGrpc,
+    'orders ops HTTP': ports.ordersOps,
+    'fulfillment ops HTTP': ports.fulfillmentOps,
+    'notifications HTTP': ports.notifications,
   });
   for (const service of LAB_SERVICES) {
     if (!existsSync(serviceEntry(service, 'main.js'))) {
       throw new LabStartError(`services/${service} is not built (${serviceEntry(service, 'main.js')} is missing); run: npx tsc -b`, service);
     }
   }
+  // Created only now that nothing can fail cheaply before it, so a refused start leaks no vhost.
+  const createdVhost = typeof options.rabbitmqVhost === 'object' ? await createTestVhost(options.rabbitmqVhost.create) : undefined;
+  const vhost = createdVhost?.name ?? (typeof options.rabbitmqVhost === 'string' ? options.rabbitmqVhost : '/');
+  const r = resolveOptions(options, vhost);
+  let vhostDeleted = false;
+  const deleteVhost = async () => {
+    if (!createdVhost || vhostDeleted) return;
+    await createdVhost.drop();
+    vhostDeleted = true;
+  };
 
   mkdirSync(r.logsDir, { recursive: true });
   for (const name of [...LAB_SERVICES, 'lab']) rotate(join(r.logsDir, `${name}.log`));
@@ -322,22 +374,17 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       }
     })());
   const dropDatabases = async () => {
-    for (const service of ['orders', 'fulfillment'] as const) {
+    for (const service of DATABASE_SERVICES) {
       await dropServiceDatabase(r.pgAdminUrl, { name: r.databases[service].name });
     }
   };
   const deleteRedisKeys = () => deleteKeys(r.redisUrl, r.redisKeyPrefix);
 
   try {
-    reporter.info(`databases: ${r.databases.orders.name}, ${r.databases.fulfillment.name}`);
-    await Promise.all(
-      (['orders', 'fulfillment'] as const).map((service) => ensureServiceDatabase(r.pgAdminUrl, r.databases[service])),
-    );
+    reporter.info(`databases: ${DATABASE_SERVICES.map((s) => r.databases[s].name).join(', ')}; RabbitMQ vhost ${vhost}`);
+    await Promise.all(DATABASE_SERVICES.map((service) => ensureServiceDatabase(r.pgAdminUrl, r.databases[service])));
     const cliSink = (service: DatabaseService) => new LogSink(service, logFile(service), r.output, r.color);
-    await Promise.all([
-      runCli('orders', 'migrate', envOf('orders'), cliSink('orders'), reporter),
-      runCli('fulfillment', 'migrate', envOf('fulfillment'), cliSink('fulfillment'), reporter),
-    ]);
+    await Promise.all(DATABASE_SERVICES.map((service) => runCli(service, 'migrate', envOf(service), cliSink(service), reporter)));
 
     const startAndWait = async (service: LabService) => {
       const started = Date.now();
@@ -359,13 +406,16 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       options.seed === false ? undefined : runCli('orders', 'seed', envOf('orders'), cliSink('orders'), reporter),
       startAndWait('orders'),
     ]);
-    await Promise.all([startAndWait('fulfillment'), startAndWait('gateway')]);
+    // The rest need only orders (or nothing) and come up side by side, started in list order.
+    await Promise.all(LAB_SERVICES.filter((s) => s !== 'orders').map(startAndWait));
   } catch (err) {
     await stop();
     if (options.ephemeral) {
       await dropDatabases().catch(() => {});
       if (r.redisKeyPrefix) await deleteRedisKeys().catch(() => {});
     }
+    // Nobody gets a handle to a lab that failed, so nobody else could delete its vhost.
+    await deleteVhost().catch(() => {});
     throw err;
   }
 
@@ -378,14 +428,15 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       ordersGrpc: `127.0.0.1:${r.ports.ordersGrpc}`,
       ordersOps: `http://127.0.0.1:${r.ports.ordersOps}`,
       fulfillmentOps: `http://127.0.0.1:${r.ports.fulfillmentOps}`,
+      notifications: `http://127.0.0.1:${r.ports.notifications}`,
     },
     ports: r.ports,
-    databases: {
-      orders: { name: r.databases.orders.name, url: r.databases.orders.url },
-      fulfillment: { name: r.databases.fulfillment.name, url: r.databases.fulfillment.url },
-    },
+    databases: Object.fromEntries(
+      DATABASE_SERVICES.map((s) => [s, { name: r.databases[s].name, url: r.databases[s].url }]),
+    ) as Lab['databases'],
     redisKeyPrefix: r.redisKeyPrefix,
     redisUrl: r.redisUrl,
+    rabbitmq: { vhost, url: r.rabbitmqUrl },
     logsDir: r.logsDir,
     services,
     kill: (service, signal = 'SIGKILL', killOptions) => services[service].kill(signal, killOptions),
@@ -399,31 +450,35 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     stop,
     dropDatabases,
     deleteRedisKeys,
+    deleteVhost,
     dispose: async () => {
       await stop();
       await dropDatabases();
       if (r.redisKeyPrefix) await deleteRedisKeys();
+      await deleteVhost();
       if (options.ephemeral) rmSync(r.logsDir, { recursive: true, force: true });
     },
   };
 }
 
 /**
- * Options for a throwaway lab in a test: four free ports, databases `t_<label>_<id>_orders`
- * and `…_fulfillment`, Redis prefix `t:<label>:<id>:`, logs in .lab/test-logs/<label>-<id>,
- * nothing printed. Anything in `overrides` wins.
+ * Options for a throwaway lab in a test: five free ports, databases `t_<label>_<id>_orders`,
+ * `…_fulfillment` and `…_notifications`, Redis prefix `t:<label>:<id>:`, a fresh RabbitMQ vhost
+ * (created by startLab, deleted by dispose), logs in .lab/test-logs/<label>-<id>, nothing
+ * printed. Anything in `overrides` wins.
  */
 export async function testLabOptions(label: string, overrides: LabOptions = {}): Promise<LabOptions> {
   const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 24) || 'lab';
   const id = randomBytes(4).toString('hex');
   const taken = new Set<number>();
-  while (taken.size < 4) taken.add(await freePort());
-  const [gateway, ordersGrpc, ordersOps, fulfillmentOps] = [...taken] as [number, number, number, number];
-  const ports: LabPorts = { gateway, ordersGrpc, ordersOps, fulfillmentOps };
+  while (taken.size < 5) taken.add(await freePort());
+  const [gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications] = [...taken] as [number, number, number, number, number];
+  const ports: LabPorts = { gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications };
   return {
     ports,
-    databases: { orders: `t_${slug}_${id}_orders`, fulfillment: `t_${slug}_${id}_fulfillment` },
+    databases: { orders: `t_${slug}_${id}_orders`, fulfillment: `t_${slug}_${id}_fulfillment`, notifications: `t_${slug}_${id}_notifications` },
     redisKeyPrefix: `t:${slug}:${id}:`,
+    rabbitmqVhost: { create: slug },
     logsDir: join(REPO_ROOT, '.lab', 'test-logs', `${slug}-${id}`),
     output: 'none',
     print: false,

@@ -1,6 +1,6 @@
 /** Column prefixes that line up the runner's and every service's output on a terminal. */
 
-const WIDTH = 'fulfillment'.length;
+const WIDTH = 'notifications'.length;
 
 /** ANSI colours per service name, so each one's lines are told apart at a glance. */
 const COLORS: Record<string, string> = {

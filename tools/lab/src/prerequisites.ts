@@ -48,7 +48,7 @@ export interface PrerequisiteReport {
 export interface PrerequisiteOptions {
   /** Which to check (default all three). */
   check?: PrerequisiteName[];
-  /** Which must be up for `ok` (default Postgres and Redis; RabbitMQ becomes required with the event bus). */
+  /** Which must be up for `ok` (default all three: orders publishes to RabbitMQ, notifications consumes from it). */
   required?: PrerequisiteName[];
   /** Where each one is expected (default 127.0.0.1 and its standard port). */
   addresses?: Partial<Record<PrerequisiteName, Partial<Address>>>;
@@ -148,6 +148,30 @@ function tcpProbe(address: Address, send?: string, accept?: (reply: string) => b
   });
 }
 
+/** AMQP 0-9-1 protocol header; a broker answers with a Connection.Start method frame (type 1). */
+const AMQP_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);
+
+/** Opens a TCP connection, sends the AMQP protocol header and waits for the broker's first frame. */
+function amqpProbe(address: Address): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address.host, port: address.port });
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(() => done(new ProbeError(`no answer within ${PROBE_TIMEOUT_MS} ms`, 'PROBE_TIMEOUT')), PROBE_TIMEOUT_MS);
+    socket.on('error', (err) => done(asProbeError(err)));
+    socket.on('connect', () => socket.write(AMQP_HEADER));
+    socket.on('data', (chunk: Buffer) => {
+      if (chunk[0] === 1) done();
+      else done(new ProbeError(`not an AMQP 0-9-1 broker (reply starts ${JSON.stringify(chunk.subarray(0, 8).toString('latin1'))})`, 'BAD_REPLY'));
+    });
+    socket.on('end', () => done(new ProbeError('connection closed without an answer', 'ECONNRESET')));
+  });
+}
+
 async function probePostgres(address: Address, adminUrl: string): Promise<void> {
   const url = new URL(adminUrl);
   url.hostname = address.host;
@@ -172,7 +196,7 @@ function probe(name: PrerequisiteName, address: Address, adminUrl: string): Prom
     case 'redis':
       return tcpProbe(address, 'PING\r\n', (reply) => reply.startsWith('+PONG'));
     case 'rabbitmq':
-      return tcpProbe(address);
+      return amqpProbe(address);
   }
 }
 
@@ -282,7 +306,7 @@ export async function ensurePrerequisites(options: PrerequisiteOptions = {}): Pr
   const names = options.check ?? ['postgres', 'redis', 'rabbitmq'];
   const full = {
     check: names,
-    required: options.required ?? ['postgres', 'redis'],
+    required: options.required ?? ['postgres', 'redis', 'rabbitmq'],
     autoStart: options.autoStart ?? true,
     pgAdminUrl: options.pgAdminUrl ?? PG_ADMIN_URL,
     reporter: options.reporter ?? silentReporter,

@@ -1,7 +1,8 @@
 /**
  * `npm test [-- filters…]` (after tools/lab/test.mjs installed and built): prerequisites
  * (starting what is down), the generated-code check, lint, then every compiled test file in
- * parallel with node:test. Exit code is node --test's (or 1 when a step before it failed).
+ * parallel with node:test, then the serial ones (`*.serial.test.ts`) one at a time. Exit code
+ * is node --test's (or 1 when a step before it failed).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -17,14 +18,20 @@ import { createReporter, type Reporter } from './reporter.js';
 export const DEFAULT_CONCURRENCY = 4;
 /** Per-test deadline: generous, because end-to-end tests start the whole lab. */
 export const TEST_TIMEOUT_MS = 180_000;
-/** Deadline of the whole node --test run, so CI (20 min budget) ends even if something hangs. */
+/** Deadline of each node --test run, so CI (20 min budget) ends even if something hangs. */
 export const RUN_TIMEOUT_MS = 15 * 60_000;
+/**
+ * Files that must run alone, after every other file: they disturb what is shared by all tests
+ * (e.g. stop the RabbitMQ broker), which would break tests running beside them.
+ */
+export const SERIAL_SUFFIX = '.serial.test.ts';
 
 const USAGE = `usage: npm test [-- [--concurrency N] [filter…]]
   filter         run only test files whose path contains it (e.g. services/orders,
                  idempotency, tools/lab/test/supervisor.test.ts); with filters the
                  proto check and lint are skipped
-  --concurrency  test files run at once (default ${DEFAULT_CONCURRENCY})`;
+  --concurrency  test files run at once (default ${DEFAULT_CONCURRENCY}); files named
+                 *${SERIAL_SUFFIX} always run afterwards, one at a time`;
 
 /** Workspace folders of the root package.json ("services/*" expanded): where tests may live. */
 function workspaceDirs(): string[] {
@@ -48,6 +55,8 @@ function workspaceDirs(): string[] {
 export interface TestFile {
   compiled: string;
   source: string;
+  /** True for `*.serial.test.ts`: it runs alone, after the parallel phase. */
+  serial: boolean;
 }
 
 /**
@@ -63,7 +72,11 @@ export function findTestFiles(filters: string[] = []): TestFile[] {
       if (!name.endsWith('.test.js')) continue;
       const source = join(dir, 'test', name.replace(/\.js$/, '.ts'));
       if (!existsSync(source)) continue;
-      files.push({ compiled: relative(REPO_ROOT, join(distTest, name)), source: relative(REPO_ROOT, source) });
+      files.push({
+        compiled: relative(REPO_ROOT, join(distTest, name)),
+        source: relative(REPO_ROOT, source),
+        serial: source.endsWith(SERIAL_SUFFIX),
+      });
     }
   }
   const wanted = filters.map((f) => f.replace(/^\.\//, '').split('/').join(sep));
@@ -155,21 +168,35 @@ export async function main(argv: string[], context: { startedAt?: number } = {})
     reporter.error(parsed.filters.length ? `no test file matches ${parsed.filters.join(' ')}` : 'no test files found (is everything built?)');
     return 1;
   }
-  reporter.info(`running ${files.length} test file(s), ${parsed.concurrency} at a time`);
-  const code = await run(
-    process.execPath,
-    [
-      '--test',
-      `--test-concurrency=${parsed.concurrency}`,
-      `--test-timeout=${TEST_TIMEOUT_MS}`,
-      // A file whose tests are done but that leaks a handle would otherwise hang the run.
-      '--test-force-exit',
-      '--test-reporter=spec',
-      ...files.map((f) => f.compiled),
-    ],
-    RUN_TIMEOUT_MS,
-    () => reporter.error(`the test run exceeded ${RUN_TIMEOUT_MS / 60_000} min; stopping it`),
-  );
+  const parallel = files.filter((f) => !f.serial);
+  const serial = files.filter((f) => f.serial);
+  const phase = async (name: string, phaseFiles: TestFile[], concurrency: number): Promise<number> => {
+    if (phaseFiles.length === 0) return 0;
+    const started = Date.now();
+    reporter.info(`${name}: ${phaseFiles.length} test file(s), ${concurrency === 1 ? 'one at a time' : `${concurrency} at a time`}`);
+    const code = await run(
+      process.execPath,
+      [
+        '--test',
+        `--test-concurrency=${concurrency}`,
+        `--test-timeout=${TEST_TIMEOUT_MS}`,
+        // A file whose tests are done but that leaks a handle would otherwise hang the run.
+        '--test-force-exit',
+        '--test-reporter=spec',
+        ...phaseFiles.map((f) => f.compiled),
+      ],
+      RUN_TIMEOUT_MS,
+      () => reporter.error(`${name} exceeded ${RUN_TIMEOUT_MS / 60_000} min; stopping it`),
+    );
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (code === 0) reporter.info(`${name} passed in ${seconds} s`);
+    else reporter.error(`${name} failed (exit code ${code}) after ${seconds} s`);
+    return code;
+  };
+  // The serial phase runs even when the parallel one failed: its results are independent.
+  const parallelCode = await phase('parallel tests', parallel, parsed.concurrency);
+  const serialCode = await phase(`serial tests (*${SERIAL_SUFFIX})`, serial, 1);
+  const code = parallelCode || serialCode;
   if (code === 0) reporter.info(`all tests passed — ${total()}`);
   else reporter.error(`tests failed (exit code ${code}) — ${total()}`);
   return code;

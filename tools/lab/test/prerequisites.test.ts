@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { freePort } from '../src/ports.js';
 import { ensurePrerequisites } from '../src/prerequisites.js';
@@ -25,12 +26,37 @@ describe('ensurePrerequisites', () => {
       ),
       redis,
     );
-    assert.match(rabbitmq ?? '', /^optional, missing: RabbitMQ at .* — fix: .*rabbitmq-server -detached$/);
+    assert.match(rabbitmq ?? '', new RegExp(`^missing: RabbitMQ at 127\\.0\\.0\\.1:${closed} \\(.*ECONNREFUSED.*\\) — fix: .*rabbitmq-server -detached$`));
     assert.deepEqual(reporter.messages, [], 'nothing is started for a non-standard address');
   });
 
-  it('is satisfied when only an optional prerequisite is missing', async () => {
-    const report = await ensurePrerequisites({ addresses: { rabbitmq: { port: await freePort() } } });
+  it('requires RabbitMQ by default, and answers with the broker up', async () => {
+    const down = await ensurePrerequisites({ check: ['rabbitmq'], addresses: { rabbitmq: { port: await freePort() } } });
+    const up = await ensurePrerequisites({ check: ['rabbitmq'] });
+
+    assert.equal(down.ok, false);
+    assert.match(down.problems[0] ?? '', /^missing: RabbitMQ/);
+    assert.equal(up.ok, true, up.problems.join('\n'));
+  });
+
+  it('does not mistake another server for RabbitMQ', async (t) => {
+    // Something listens but answers like an HTTP server: reported, never "started" over it.
+    const impostor = createServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')));
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => impostor.close(() => resolve())));
+    const port = (impostor.address() as AddressInfo).port;
+
+    const report = await ensurePrerequisites({ check: ['rabbitmq'], addresses: { rabbitmq: { port } } });
+
+    assert.equal(report.ok, false);
+    assert.equal(
+      report.problems[0],
+      `missing: RabbitMQ at 127.0.0.1:${port} (not an AMQP 0-9-1 broker (reply starts "HTTP/1.1")) — fix: check what listens on 127.0.0.1:${port}`,
+    );
+  });
+
+  it('is satisfied when only a prerequisite that is not required is missing', async () => {
+    const report = await ensurePrerequisites({ required: ['postgres', 'redis'], addresses: { rabbitmq: { port: await freePort() } } });
 
     assert.equal(report.ok, true, report.problems.join('\n'));
     assert.deepEqual(

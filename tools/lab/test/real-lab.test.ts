@@ -3,8 +3,13 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { PG_ADMIN_URL } from '../src/config.js';
 import { describeServiceDatabase } from '../src/databases.js';
-import { LAB_SERVICES, startTestLab } from '../src/lab.js';
+import { rabbitmqctl } from '@orderlab/platform/testing';
+import { DATABASE_SERVICES, LAB_SERVICES, startTestLab } from '../src/lab.js';
 import { alive, waitFor } from './helpers.js';
+
+async function vhosts(): Promise<string[]> {
+  return (await rabbitmqctl('list_vhosts', '--no-table-headers')).split('\n').map((l) => l.trim());
+}
 
 describe('startTestLab with the real services', () => {
   it('starts every service ready on its own ports, supervises it, and cleans up', async (t) => {
@@ -14,10 +19,20 @@ describe('startTestLab with the real services', () => {
       if (!disposed) await lab.dispose();
     });
 
-    for (const url of [lab.urls.gateway, lab.urls.ordersOps, lab.urls.fulfillmentOps]) {
+    for (const url of [lab.urls.gateway, lab.urls.ordersOps, lab.urls.fulfillmentOps, lab.urls.notifications]) {
       const res = await fetch(`${url}/readyz`);
       assert.equal(res.status, 200, `${url}/readyz`);
     }
+    // Its own vhost, which orders and notifications connect to, and its own notifications database.
+    assert.match(lab.rabbitmq.vhost, /^t_runner_[0-9a-f]{8}$/);
+    assert.ok((await vhosts()).includes(lab.rabbitmq.vhost));
+    assert.equal(lab.rabbitmq.url, `amqp://guest:guest@127.0.0.1:5672/${lab.rabbitmq.vhost}`);
+    await waitFor(
+      async () => (await rabbitmqctl('list_connections', '--no-table-headers', 'vhost')).split('\n').filter((l) => l.trim() === lab.rabbitmq.vhost).length >= 2,
+      20_000,
+      'orders and notifications to connect to the lab\'s vhost',
+    );
+    assert.match(lab.databases.notifications.name, /^t_runner_[0-9a-f]{8}_notifications$/);
     const products = await fetch(`${lab.urls.gateway}/api/v1/products?limit=1`);
     assert.equal(products.status, 200);
     assert.equal(((await products.json()) as { items: unknown[] }).items.length, 1, 'the catalog is seeded');
@@ -44,12 +59,15 @@ describe('startTestLab with the real services', () => {
     const pids = LAB_SERVICES.map((s) => lab.services[s].pid ?? 0);
     await lab.dispose();
     disposed = true;
-    assert.deepEqual(pids.map(alive), [false, false, false], 'every service exited');
+    assert.deepEqual(pids.map(alive), [false, false, false, false], 'every service exited');
+    assert.ok(!(await vhosts()).includes(lab.rabbitmq.vhost), 'the lab\'s RabbitMQ vhost is deleted');
     assert.ok(
       lab.logLines('gateway').length === 0 && !existsSync(lab.logsDir),
       'an ephemeral lab removes its log folder',
     );
-    const orders = await describeServiceDatabase(PG_ADMIN_URL, { name: lab.databases.orders.name, role: 'orders' });
-    assert.equal(orders.databaseOwner, undefined, 'the orders database is dropped');
+    for (const service of DATABASE_SERVICES) {
+      const db = await describeServiceDatabase(PG_ADMIN_URL, { name: lab.databases[service].name, role: service });
+      assert.equal(db.databaseOwner, undefined, `the ${service} database is dropped`);
+    }
   });
 });

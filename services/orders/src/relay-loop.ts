@@ -1,0 +1,102 @@
+/**
+ * The scheduling both outbox relays share: rounds never overlap within one relay, a wake-up during
+ * a round runs another right after it (so no commit's wake-up is lost), a backlog is drained round
+ * after round, and a fallback poll covers wake-ups that never came.
+ */
+import type { Logger } from '@orderlab/platform';
+import { throttledWarn } from './throttled-log.js';
+
+/** What one round did. */
+export interface RelayRound {
+  claimed: number;
+  delivered: number;
+  failed: number;
+}
+
+export interface RelayLoopOptions {
+  /** For log lines ("outbox relay", "events relay"). */
+  name: string;
+  logger: Logger;
+  batchSize: number;
+  pollIntervalMs: number;
+  /** Claims, delivers and settles one batch. */
+  round(): Promise<RelayRound>;
+}
+
+/** A relay's scheduler. */
+export interface RelayLoop {
+  start(): void;
+  /** Asks for a round now (coalesced with one in progress); a no-op unless started. */
+  wake(): void;
+  /** Stops waking up and waits for the current round to finish. */
+  stop(): Promise<void>;
+  /** Runs one round now, after any round in progress (tests and tools). */
+  runOnce(): Promise<RelayRound>;
+}
+
+/** Builds the loop; nothing runs until start(). */
+export function buildRelayLoop({ name, logger, batchSize, pollIntervalMs, round }: RelayLoopOptions): RelayLoop {
+  const warn = throttledWarn(logger);
+  let running = false;
+  let current: Promise<unknown> | undefined;
+  let wakeAgain = false;
+  let pollTimer: NodeJS.Timeout | undefined;
+
+  /** Rounds until a batch comes back short or has failures; those wait for the next wake-up or poll. */
+  async function drain(): Promise<void> {
+    while (running) {
+      let result: RelayRound;
+      try {
+        result = await round();
+      } catch (err) {
+        warn(err, `${name} round failed; retrying at the next poll`);
+        return;
+      }
+      if (result.claimed < batchSize || result.failed > 0) return;
+    }
+  }
+
+  /** Runs work as the loop's only activity; a wake-up that arrived meanwhile runs right after. */
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const promise = work();
+    current = promise
+      .catch(() => undefined)
+      .finally(() => {
+        current = undefined;
+        if (wakeAgain) {
+          wakeAgain = false;
+          wake();
+        }
+      });
+    return promise;
+  }
+
+  function wake(): void {
+    if (!running) return;
+    if (current) {
+      wakeAgain = true;
+      return;
+    }
+    void exclusive(drain);
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      pollTimer = setInterval(wake, pollIntervalMs);
+      pollTimer.unref();
+      wake();
+    },
+    async stop() {
+      running = false;
+      clearInterval(pollTimer);
+      await current;
+    },
+    wake,
+    async runOnce() {
+      while (current) await current;
+      return exclusive(round);
+    },
+  };
+}
