@@ -1,23 +1,42 @@
 /** The gateway: the public REST API, validated and documented, in front of orders' gRPC API. */
 import type { AddressInfo } from 'node:net';
-import cors from '@fastify/cors';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createOrderServiceClient, type OrderServiceClient } from '@orderlab/contracts';
-import { httpServerOptions, registerHealthRoutes, registerHttpDefaults, type Logger } from '@orderlab/platform';
+import {
+  httpServerOptions,
+  parseCorsOrigins,
+  registerCors,
+  registerHealthRoutes,
+  registerHttpDefaults,
+  registerOpenApi,
+  type Logger,
+} from '@orderlab/platform';
 import Fastify, { type FastifyRequest } from 'fastify';
-import { corsOrigins, type GatewayConfig } from './config.js';
+import type { GatewayConfig } from './config.js';
 import { registerInFlightLimit } from './in-flight-limit.js';
 import { buildOrdersApi } from './orders-client.js';
 import { ordersReadinessCheck } from './orders-readiness.js';
-import { corsOptions } from './plugins/cors.js';
-import { DOCS_PREFIX, OPENAPI_PATH, swaggerOptions, swaggerUiOptions } from './plugins/openapi.js';
 import { orderRoutes } from './routes/orders.js';
 import { productRoutes } from './routes/products.js';
 
 /** Every API route lives under this prefix. */
 export const API_PREFIX = '/api/v1';
+/** Where the OpenAPI document is served. */
+export const OPENAPI_PATH = '/api/v1/openapi.json';
+/** Where Swagger UI is served. */
+export const DOCS_PREFIX = '/docs';
+
+const API_DESCRIPTION =
+  'The public REST API of OrderLab. Every error is RFC 9457 `application/problem+json` with a stable `code` ' +
+  'and the `request_id`. Money is integer cents plus an ISO 4217 currency. POST requests need an ' +
+  '`Idempotency-Key`; retrying with the same key replays the first response with `Idempotent-Replayed: true`.';
+
+/** Browsers may POST with an Idempotency-Key and read what a 201 says about it. */
+const CORS_POLICY = {
+  methods: ['GET', 'HEAD', 'POST'],
+  allowedHeaders: ['Content-Type', 'Idempotency-Key', 'X-Request-Id', 'traceparent'],
+  exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location', 'Idempotent-Replayed'],
+};
 
 /** Readiness must answer quickly even when orders hangs. */
 const MAX_READINESS_TIMEOUT_MS = 1_000;
@@ -50,12 +69,21 @@ export function buildGateway(config: GatewayConfig, { logger, ordersClient: give
   const app = createApp(config, logger);
   registerHttpDefaults(app);
   registerInFlightLimit(app, { max: config.MAX_IN_FLIGHT, exempt: isOpsRequest });
-  app.register(cors, corsOptions(corsOrigins(config)));
+  registerCors(app, { origins: parseCorsOrigins(config.CORS_ORIGINS), ...CORS_POLICY });
 
   // The generator must be loaded before the routes it documents are added.
-  app.register(swagger, swaggerOptions(API_PREFIX));
-  app.register(swaggerUi, swaggerUiOptions);
-  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  registerOpenApi(app, {
+    title: 'OrderLab API',
+    version: '1.0.0',
+    description: API_DESCRIPTION,
+    jsonPath: OPENAPI_PATH,
+    docsPath: DOCS_PREFIX,
+    apiPrefix: API_PREFIX,
+    tags: [
+      { name: 'products', description: 'The catalog' },
+      { name: 'orders', description: 'Placing orders and following their status' },
+    ],
+  });
 
   const readinessTimeoutMs = Math.min(config.GRPC_DEADLINE_MS, MAX_READINESS_TIMEOUT_MS);
   registerHealthRoutes(app, [ordersReadinessCheck(ordersClient, { timeoutMs: readinessTimeoutMs })], {

@@ -1,10 +1,6 @@
 /** The gateway's environment (docs/configuration.md, "gateway"), parsed once in main.ts. */
-import { commonConfig, loadConfig, parseConfig } from '@orderlab/platform';
+import { commonConfig, corsOriginsConfig, loadConfig, parseConfig, parseCorsOrigins } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
-
-// One origin is exactly scheme://host[:port]: no path, no trailing slash, no wildcard, not "null".
-const ORIGIN = String.raw`https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?`;
-const ORIGIN_LIST = new RegExp(String.raw`^\s*(?:${ORIGIN}(?:\s*,\s*${ORIGIN})*)?\s*$`);
 
 /** Schema of every variable the gateway reads, with the defaults of docs/configuration.md. */
 export const gatewayConfigSchema = Type.Object({
@@ -12,11 +8,7 @@ export const gatewayConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 8081, minimum: 0, maximum: 65535 }),
   ORDERS_GRPC_ADDR: Type.String({ default: '127.0.0.1:50051', pattern: String.raw`^[^\s/]+:[0-9]{1,5}$` }),
   GRPC_DEADLINE_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 60_000 }),
-  CORS_ORIGINS: Type.Refine(
-    Type.String({ default: '' }),
-    (value) => ORIGIN_LIST.test(value),
-    () => 'must be comma-separated exact origins like https://shop.example:8443 (no *, null, path or trailing slash)',
-  ),
+  CORS_ORIGINS: corsOriginsConfig,
   BODY_LIMIT_BYTES: Type.Integer({ default: 65_536, minimum: 1024, maximum: 10 * 1024 * 1024 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 300_000 }),
   MAX_IN_FLIGHT: Type.Integer({ default: 512, minimum: 1, maximum: 100_000 }),
@@ -35,12 +27,7 @@ export function loadGatewayConfig(): GatewayConfig {
   return loadConfig(gatewayConfigSchema, process.env);
 }
 
-/**
- * The CORS_ORIGINS allowlist as exact origins. Hosts are lower-cased because browsers send
- * the Origin header with a lower-case host, so `https://Shop.example` still matches.
- */
+/** The CORS_ORIGINS allowlist as exact, lower-cased origins. */
 export function corsOrigins(config: Pick<GatewayConfig, 'CORS_ORIGINS'>): string[] {
-  return config.CORS_ORIGINS.split(',')
-    .map((origin) => origin.trim().toLowerCase())
-    .filter((origin) => origin !== '');
+  return parseCorsOrigins(config.CORS_ORIGINS);
 }

@@ -1,4 +1,3 @@
 /** @orderlab/gateway: the public REST API. main.ts runs it; tests and tools build it. */
-export { API_PREFIX, buildGateway, type Gateway, type GatewayDeps } from './app.js';
+export { API_PREFIX, buildGateway, DOCS_PREFIX, OPENAPI_PATH, type Gateway, type GatewayDeps } from './app.js';
 export { corsOrigins, gatewayConfigSchema, parseGatewayConfig, type GatewayConfig } from './config.js';
-export { OPENAPI_PATH } from './plugins/openapi.js';
