@@ -112,10 +112,13 @@ export const EVENT_ENVELOPES = {
 
 /** Any event body. */
 export const EventEnvelope = Type.Union(Object.values(EVENT_ENVELOPES));
-/** Any event body, typed. */
-export type EventEnvelope = Static<typeof EventEnvelope>;
 /** The body of one event type. */
 export type EventOf<T extends EventType> = Static<(typeof EVENT_ENVELOPES)[T]>;
+/**
+ * Any event body, typed: a union discriminated by `type`. (Static of the Union schema above is
+ * `never`, because Object.values loses the tuple of member schemas.)
+ */
+export type EventEnvelope = { [T in EventType]: EventOf<T> }[EventType];
 
 /** True for a known routing key. */
 export function isEventType(value: unknown): value is EventType {
