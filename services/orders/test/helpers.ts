@@ -108,7 +108,11 @@ export interface TestService extends TestStores {
 
 /** Starts the real orders service for one test. */
 export async function startOrders(t: TestContext, label: string, env: Record<string, string> = {}): Promise<TestService> {
-  const stores = await createStores(t, label);
+  return startOrdersWith(await createStores(t, label), env);
+}
+
+/** Starts the real orders service on stores made earlier (e.g. after a vhost that must outlive it). */
+export async function startOrdersWith(stores: TestStores, env: Record<string, string> = {}): Promise<TestService> {
   const config = testConfig(stores, env);
   const service = buildOrdersService(config, { logger: stores.logger });
   const { grpcPort, opsPort } = await service.start();
