@@ -1,0 +1,31 @@
+/**
+ * The notifications service's configuration: every variable of docs/configuration.md
+ * (§ notifications), validated once at start-up.
+ */
+import { commonConfig, corsOriginsConfig, parseConfig } from '@orderlab/platform';
+import Type, { type Static } from 'typebox';
+
+/** The schema: validation, defaults and the `NotificationsConfig` type in one place. */
+export const notificationsConfigSchema = Type.Object({
+  ...commonConfig,
+  PORT: Type.Integer({ default: 8084, minimum: 0, maximum: 65_535 }),
+  DATABASE_URL: Type.String({ default: 'postgres://notifications:notifications@127.0.0.1:5432/notifications', minLength: 1 }),
+  DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 100 }),
+  MIGRATE_ON_START: Type.Boolean({ default: true }),
+  RABBITMQ_URL: Type.String({ default: 'amqp://guest:guest@127.0.0.1:5672', pattern: '^amqps?://' }),
+  NOTIFICATIONS_QUEUE: Type.String({ default: 'notifications', pattern: '^[A-Za-z0-9._:-]{1,200}$' }),
+  NOTIFICATIONS_PREFETCH: Type.Integer({ default: 50, minimum: 1, maximum: 1000 }),
+  NOTIFICATIONS_DELIVERY_LIMIT: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
+  NOTIFICATIONS_RETRY_DELAY_MS: Type.Integer({ default: 500, minimum: 0, maximum: 60_000 }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 65_536, minimum: 1024, maximum: 10 * 1024 * 1024 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 300_000 }),
+  CORS_ORIGINS: corsOriginsConfig,
+});
+
+/** The validated configuration of the notifications service. */
+export type NotificationsConfig = Static<typeof notificationsConfigSchema>;
+
+/** Parses env (tests pass a plain object); throws ConfigError naming every bad variable. */
+export function parseNotificationsConfig(env: Record<string, string | undefined> = process.env): NotificationsConfig {
+  return parseConfig(notificationsConfigSchema, env);
+}

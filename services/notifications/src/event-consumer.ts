@@ -1,0 +1,210 @@
+/**
+ * The at-least-once consumer of the notifications queue (reliability.md §3.2–§3.4): manual
+ * acks after the database commit, bounded prefetch, poison messages dead-lettered at once,
+ * failing ones requeued after a backoff until the queue's delivery limit dead-letters them,
+ * and a drain on shutdown (cancel, finish and settle what is in flight, then close).
+ *
+ * connectRabbitMq runs `setup` after every (re)connect: channels of an earlier connection are
+ * dead by then, so the channel, the topology and the consumer are all made there.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@orderlab/platform';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { decodeDelivery, requestIdOf, type DecodedEvent } from './event-decoder.js';
+import { declareTopology } from './event-topology.js';
+import type { StoreResult } from './notification-repository.js';
+import { deliveryCountOf, settle, type Outcome, type Settlement } from './settlement.js';
+
+/** Does the work for one valid event; throws when it could not (the message is retried). */
+export type EventHandler = (decoded: DecodedEvent, delivery: { redelivered: boolean }, log: Logger) => Promise<StoreResult>;
+
+export interface EventConsumerOptions {
+  queue: string;
+  prefetch: number;
+  deliveryLimit: number;
+  retryDelayMs: number;
+  handle: EventHandler;
+  logger: Logger;
+}
+
+/** The consumer: its setup goes to connectRabbitMq; stop() drains it. */
+export interface EventConsumer {
+  /** Declares the topology, opens the channel and starts consuming (after every (re)connect). */
+  setup(model: ChannelModel): Promise<void>;
+  /** True while a consumer is registered with the broker and stop() has not been called. */
+  isActive(): boolean;
+  /** Messages being processed or waiting to be settled. */
+  inFlight(): number;
+  /**
+   * Cancels the consumer, waits up to timeoutMs for the messages in flight to be settled, then
+   * closes the channel (anything still unsettled goes back to the queue with it).
+   */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/** Builds the consumer; nothing happens until connectRabbitMq calls setup. */
+export function buildEventConsumer(options: EventConsumerOptions): EventConsumer {
+  const { queue, prefetch, deliveryLimit, handle } = options;
+  const log = options.logger.child({ component: 'event-consumer', queue });
+  const policy = { baseDelayMs: options.retryDelayMs, deliveryLimit };
+  const inFlight = new Set<Promise<void>>();
+  // Cuts the backoff of failed messages short on shutdown, so they go back to the queue at once.
+  const stopping = new AbortController();
+  let current: { channel: Channel; consumerTag: string } | undefined;
+
+  async function process(channel: Channel, msg: ConsumeMessage): Promise<void> {
+    const { properties, fields } = msg;
+    const decoded = decodeDelivery({
+      content: msg.content,
+      routingKey: fields.routingKey,
+      messageId: properties.messageId,
+      correlationId: properties.correlationId,
+      headers: properties.headers,
+    });
+    const requestId = decoded.ok ? decoded.value.requestId : requestIdOf({ headers: properties.headers, correlationId: properties.correlationId });
+    const msgLog = log.child({
+      ...(requestId === null ? {} : { request_id: requestId }),
+      message_id: typeof properties.messageId === 'string' ? properties.messageId : null,
+      type: decoded.ok ? decoded.value.event.type : fields.routingKey,
+    });
+
+    let outcome: Outcome;
+    if (!decoded.ok) {
+      outcome = { kind: 'poison', reason: decoded.reason };
+    } else {
+      try {
+        outcome = { kind: await handle(decoded.value, { redelivered: fields.redelivered }, msgLog) };
+      } catch (error) {
+        outcome = { kind: 'failed', error };
+      }
+    }
+    const deliveryCount = deliveryCountOf(properties.headers);
+    const settlement = settle(outcome, deliveryCount, policy);
+    report(msgLog, outcome, settlement, { redelivered: fields.redelivered, deliveryCount });
+    await apply(channel, msg, settlement, msgLog);
+  }
+
+  async function apply(channel: Channel, msg: ConsumeMessage, settlement: Settlement, msgLog: Logger): Promise<void> {
+    if (settlement.action === 'requeue' && settlement.delayMs > 0 && !stopping.signal.aborted) {
+      await sleep(settlement.delayMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+    }
+    try {
+      if (settlement.action === 'ack') channel.ack(msg);
+      // basic.reject, not nack: from RabbitMQ 4.3 only reject (and crashes) count towards the delivery limit.
+      else channel.reject(msg, settlement.action === 'requeue');
+    } catch (err) {
+      // The channel closed meanwhile (connection lost): the broker requeues the message itself
+      // and redelivers it with `redelivered` set; the processed-message table absorbs the repeat.
+      msgLog.warn({ err }, 'channel closed before the message was settled; the broker will redeliver it');
+    }
+  }
+
+  function track(work: Promise<void>): void {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  }
+
+  async function drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    // Deliveries that were on the wire when the cancel went out still arrive and join the set.
+    while (inFlight.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, left);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    return true;
+  }
+
+  return {
+    async setup(model) {
+      const channel = await model.createChannel();
+      channel.on('error', (err: Error) => log.warn({ err }, 'consumer channel error'));
+      channel.on('close', () => {
+        if (current?.channel === channel) current = undefined;
+        if (stopping.signal.aborted) return;
+        // A channel can die while its connection lives on (a channel error, a deleted queue);
+        // only a new setup consumes again, so close the connection and let recovery run it.
+        log.warn('consumer channel closed; reconnecting');
+        model.close().catch(() => undefined);
+      });
+      try {
+        await declareTopology(channel, { queue, deliveryLimit });
+      } catch (err) {
+        log.error({ err }, 'declaring the RabbitMQ topology failed (an existing queue with other arguments needs a policy or re-creation)');
+        throw err;
+      }
+      if (stopping.signal.aborted) {
+        await channel.close().catch(() => undefined);
+        return;
+      }
+      await channel.prefetch(prefetch);
+      const { consumerTag } = await channel.consume(
+        queue,
+        (msg) => {
+          if (msg === null) {
+            // basic.cancel from the broker: the queue was deleted or its leader went away.
+            log.warn('the broker cancelled the consumer; reconnecting to consume again');
+            if (!stopping.signal.aborted) model.close().catch(() => undefined);
+            return;
+          }
+          track(
+            process(channel, msg).catch((err: unknown) => {
+              log.error({ err }, 'unexpected error while handling a message; the broker will redeliver it');
+            }),
+          );
+        },
+        { noAck: false },
+      );
+      current = { channel, consumerTag };
+      log.info({ prefetch, consumer_tag: consumerTag }, 'consuming');
+    },
+
+    isActive: () => current !== undefined && !stopping.signal.aborted,
+
+    inFlight: () => inFlight.size,
+
+    async stop(timeoutMs) {
+      const consumer = current;
+      stopping.abort();
+      if (consumer) {
+        await consumer.channel.cancel(consumer.consumerTag).catch((err: unknown) => log.debug({ err }, 'cancelling the consumer'));
+      }
+      const pending = inFlight.size;
+      log.info({ in_flight: pending }, 'consumer cancelled; settling the messages in flight');
+      if (await drain(timeoutMs)) {
+        log.info({ settled: pending }, 'consumer stopped; every message in flight was settled');
+      } else {
+        log.warn({ in_flight: inFlight.size }, 'shutdown deadline passed with messages in flight; the broker will redeliver them');
+      }
+      if (consumer) await consumer.channel.close().catch(() => undefined);
+    },
+  };
+}
+
+function report(log: Logger, outcome: Outcome, settlement: Settlement, context: { redelivered: boolean; deliveryCount: number }): void {
+  switch (outcome.kind) {
+    case 'stored':
+      log.info({ redelivered: context.redelivered }, 'notification stored');
+      return;
+    case 'duplicate':
+      log.info({ redelivered: context.redelivered }, 'duplicate message skipped');
+      return;
+    case 'poison':
+      log.warn({ reason: outcome.reason, redelivered: context.redelivered }, 'invalid message dead-lettered');
+      return;
+    case 'failed':
+      if (settlement.action === 'requeue' && settlement.lastAttempt) {
+        log.error({ err: outcome.error, delivery_count: context.deliveryCount }, 'message processing failed at the delivery limit; dead-lettering');
+      } else {
+        const retryInMs = settlement.action === 'requeue' ? settlement.delayMs : 0;
+        log.warn({ err: outcome.error, delivery_count: context.deliveryCount, retry_in_ms: retryInMs }, 'message processing failed; requeueing');
+      }
+  }
+}
