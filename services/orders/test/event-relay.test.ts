@@ -286,6 +286,27 @@ describe('events relay', () => {
     assert.ok(INVALID_EVENT_BACKOFF_MS >= 60 * 60 * 1000);
   });
 
+  it('lets the batch in flight settle on shutdown: every row marked sent is in the queue', async (t) => {
+    const stores = await createStores(t, 'events_shutdown');
+    const vhost = await testVhost(stores, 'events_shutdown');
+    await bindQueue(vhost.url, 'observed', ['#']);
+    await insertItemEvents(stores.pool, 3_000);
+    const orders = await startOrdersWith(stores, { RABBITMQ_URL: vhost.url, OUTBOX_BATCH_SIZE: '50' });
+    await waitFor('the first deliveries', async () => (await eventRowCounts(orders.pool)).sent >= 100, { intervalMs: 5 });
+
+    await orders.stop();
+
+    const { rows } = await orders.pool.query<{ id: string; last_error: string | null }>(
+      "SELECT id, last_error FROM outbox WHERE destination = 'events' AND sent_at IS NOT NULL",
+    );
+    const queued = new Set((await drainQueue(vhost.url, 'observed')).map((m) => m.properties.messageId));
+    for (const row of rows) assert.ok(queued.has(row.id), `sent row ${row.id} is in the queue`);
+    const { rows: failed } = await orders.pool.query("SELECT count(*)::int AS n FROM outbox WHERE attempts > 0 AND sent_at IS NULL");
+    assert.equal(failed[0].n, 0, 'no row of the last batch failed because the connection closed under it');
+    assert.ok(!orders.logs().some((line) => line.msg === 'error while stopping'));
+    t.diagnostic(`${rows.length} of 3000 sent before the stop, ${queued.size} in the queue`);
+  });
+
   it('measures events published with confirms by one relay (5,000 rows into a durable queue)', async (t) => {
     const stores = await createStores(t, 'events_rate');
     const vhost = await testVhost(stores, 'events_rate');

@@ -104,6 +104,8 @@ export interface TestService extends TestStores {
   grpcPort: number;
   opsPort: number;
   config: OrdersConfig;
+  /** The service's ordered shutdown (also run after the test; it runs once). */
+  stop(): Promise<void>;
 }
 
 /** Starts the real orders service for one test. */
@@ -119,7 +121,7 @@ export async function startOrdersWith(stores: TestStores, env: Record<string, st
   stores.onCleanup(() => service.stop());
   const raw = createOrderServiceClient(`127.0.0.1:${grpcPort}`);
   stores.onCleanup(() => raw.close());
-  return { ...stores, config, grpcPort, opsPort, client: new OrdersTestClient(raw) };
+  return { ...stores, config, grpcPort, opsPort, client: new OrdersTestClient(raw), stop: () => service.stop() };
 }
 
 /** Call options of the test client. */
