@@ -156,7 +156,13 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
           }
           track(
             process(channel, msg).catch((err: unknown) => {
-              log.error({ err }, 'unexpected error while handling a message; the broker will redeliver it');
+              // A bug, not the message's fault: return it (counted towards the delivery limit) rather than hold it forever.
+              log.error({ err }, 'unexpected error while handling a message; requeueing it');
+              try {
+                channel.reject(msg, true);
+              } catch {
+                // The channel is gone, and the message went back with it.
+              }
             }),
           );
         },
@@ -175,9 +181,9 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
       stopping.abort();
       if (consumer) {
         await consumer.channel.cancel(consumer.consumerTag).catch((err: unknown) => log.debug({ err }, 'cancelling the consumer'));
+        log.info({ in_flight: inFlight.size }, 'consumer cancelled; settling the messages in flight');
       }
       const pending = inFlight.size;
-      log.info({ in_flight: pending }, 'consumer cancelled; settling the messages in flight');
       if (await drain(timeoutMs)) {
         log.info({ settled: pending }, 'consumer stopped; every message in flight was settled');
       } else {

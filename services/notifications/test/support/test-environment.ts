@@ -53,7 +53,7 @@ export interface TestEnvironment {
   /** The test's own pool on the service's database. */
   pool: pg.Pool;
   /** Starts the service with test defaults (port 0, quick retries) plus env, and waits until it consumes. */
-  startService(env?: Record<string, string>): Promise<RunningService>;
+  startService(env?: Record<string, string>, options?: { waitUntilReady?: boolean }): Promise<RunningService>;
   /** Publishes a JSON event (or raw bytes) to orderlab.events with a publisher confirm; throws if unroutable. */
   publish(event: unknown, options?: PublishOptions): Promise<void>;
   /** Every dead letter taken from `notifications.dead` so far (they are removed from the queue as read). */
@@ -126,7 +126,7 @@ export async function createTestEnvironment(cleanup: Cleanup, label: string): Pr
     logs,
     pool,
 
-    async startService(env = {}) {
+    async startService(env = {}, { waitUntilReady = true } = {}) {
       const config = parseNotificationsConfig({
         HOST: '127.0.0.1',
         PORT: '0',
@@ -145,7 +145,9 @@ export async function createTestEnvironment(cleanup: Cleanup, label: string): Pr
       cleanups.push(stop);
       const { port } = await service.start();
       const url = `http://127.0.0.1:${port}`;
-      await waitFor('the service to be ready (consuming)', async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 15_000 });
+      if (waitUntilReady) {
+        await waitFor('the service to be ready (consuming)', async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 15_000 });
+      }
       return { service, config, url, stop };
     },
 
