@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { fulfillmentConfigSchema } from '@orderlab/fulfillment';
 import { gatewayConfigSchema } from '@orderlab/gateway';
 import { REPO_ROOT } from '@orderlab/lab';
+import { notificationsConfigSchema } from '@orderlab/notifications';
 import { ordersConfigSchema } from '@orderlab/orders';
 import type { TObject } from 'typebox';
 
@@ -31,6 +32,7 @@ describe('docs/configuration.md', () => {
     ['gateway', gatewayConfigSchema],
     ['orders', ordersConfigSchema],
     ['fulfillment', fulfillmentConfigSchema],
+    ['notifications', notificationsConfigSchema],
   ] as const) {
     it(`documents every variable of ${service}, with its default, and nothing else`, () => {
       const own = documented(markdown, service);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { notificationsOf } from './events-helpers.js';
 import { eventually, http, labFor, placeOrder, productIds } from './helpers.js';
 
 describe('an order through the real services', () => {
-  it('is accepted by the gateway, priced from the catalog, fulfilled, and correlated in every log', async (t) => {
+  it('is accepted by the gateway, priced from the catalog, fulfilled, notified, and correlated in every log', async (t) => {
     const lab = await labFor(t, 'order_flow', {
       env: { fulfillment: { FULFILLMENT_PICK_MS: '20', FULFILLMENT_PACK_MS: '20', FULFILLMENT_SHIP_MS: '20' } },
     });
@@ -34,8 +35,29 @@ describe('an order through the real services', () => {
     const listed = await http(lab.urls.gateway, 'GET', '/api/v1/orders?customerId=cust-e2e');
     assert.deepEqual((listed.json().items as { id: string }[]).map((o) => o.id), [order.id]);
 
-    // One request id joins the lines of all three services for this order.
-    for (const service of ['gateway', 'orders', 'fulfillment'] as const) {
+    // order.created, then order.fulfilled, reach notifications through RabbitMQ with the request id.
+    const notified = await eventually('order.created and order.fulfilled notifications', async () => {
+      const items = await notificationsOf(lab, String(order.id));
+      return items.length >= 2 ? items : undefined;
+    });
+    assert.equal(notified.length, 2, JSON.stringify(notified));
+    const byType = new Map(notified.map((n) => [n.type, n]));
+    const createdNote = byType.get('order.created');
+    const fulfilledNote = byType.get('order.fulfilled');
+    assert.ok(createdNote && fulfilledNote, `types: ${notified.map((n) => n.type).join(', ')}`);
+    for (const note of [createdNote, fulfilledNote]) {
+      assert.equal(note.orderId, order.id);
+      assert.equal(note.customerId, 'cust-e2e');
+      assert.equal(note.requestId, requestId, 'the request id travels with the event');
+      assert.equal(typeof note.message, 'string');
+    }
+    assert.ok(
+      Date.parse(String(createdNote.createdAt)) <= Date.parse(String(fulfilledNote.createdAt)),
+      'order.created is notified before order.fulfilled',
+    );
+
+    // One request id joins the lines of all four services for this order.
+    for (const service of ['gateway', 'orders', 'fulfillment', 'notifications'] as const) {
       const lines = await eventually(`${service} to log ${requestId}`, async () => {
         const found = lab.logLines(service).filter((l) => l.request_id === requestId);
         return found.length > 0 ? found : undefined;

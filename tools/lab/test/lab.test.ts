@@ -30,6 +30,10 @@ describe('npm test file selection', () => {
     assert.ok(all.some((f) => f.compiled === 'tools/lab/dist/test/supervisor.test.js' && f.source === 'tools/lab/test/supervisor.test.ts'));
     assert.ok(all.every((f) => f.compiled.includes('/dist/test/') && f.compiled.endsWith('.test.js')));
     assert.ok(!all.some((f) => f.compiled.includes('fixtures/')), 'helpers and fixtures are not test files');
+    // The broker-restart test must run alone, after the rest; only *.serial.test.ts files are held back.
+    assert.ok(all.some((f) => f.serial && f.source === 'tests/e2e/test/events-broker-restart.serial.test.ts'));
+    assert.ok(all.every((f) => f.serial === f.source.endsWith('.serial.test.ts')));
+    assert.ok(all.some((f) => !f.serial && f.source === 'tests/e2e/test/order-flow.test.ts'));
 
     assert.deepEqual(
       findTestFiles(['tools/lab/test/supervisor.test.ts']).map((f) => f.compiled),
