@@ -4,8 +4,12 @@
  * databases and Redis prefix, simulated fulfillment delays set to zero) so that results do not
  * depend on what else is running, and cleans up afterwards.
  *
+ * Then the event bus (events.ts): events/s published with confirms by orders' relay and consumed
+ * by notifications, each draining a backlog, and order → notification latency.
+ *
  * Options (env): BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
- * BENCH_LATENCY_ORDERS (default 400).
+ * BENCH_LATENCY_ORDERS (default 400), BENCH_EVENT_ORDERS (default 2000: orders of the event
+ * backlog, two events each).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,11 +24,13 @@ import { MIGRATIONS_DIR, seedDatabase } from '@orderlab/orders';
 import { createLogger, runMigrations } from '@orderlab/platform';
 import { createTestDatabase } from '@orderlab/platform/testing';
 import pg from 'pg';
+import { measureEvents, type EventResults } from './events.js';
 import { formatRow, httpClient, percentile, runLoad, type LoadResult } from './load.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const latencyOrders = Number(process.env.BENCH_LATENCY_ORDERS ?? 400);
+const eventOrders = Number(process.env.BENCH_EVENT_ORDERS ?? 2000);
 const durationMs = seconds * 1000;
 
 function say(line: string): void {
@@ -85,6 +91,7 @@ export async function main(): Promise<number> {
   const results: LoadResult[] = [];
   const ceilings: LoadResult[] = [];
   let fulfillment: { orders: number; p50Ms: number; p99Ms: number; maxMs: number } | undefined;
+  let events: EventResults | undefined;
   const ordersDb = new pg.Pool({ connectionString: lab.databases.orders.url, max: 2 });
   try {
     const api = httpClient(lab.urls.gateway, concurrency);
@@ -159,6 +166,13 @@ export async function main(): Promise<number> {
     const lat = rows.map((r) => Number(r.ms));
     fulfillment = { orders: lat.length, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: lat[lat.length - 1] ?? Number.NaN };
     say(`lab: order accepted → fulfilled (${fulfillment.orders} orders, delays 0)   p50 ${fulfillment.p50Ms.toFixed(2)} ms   p99 ${fulfillment.p99Ms.toFixed(2)} ms   max ${fulfillment.maxMs.toFixed(2)} ms`);
+
+    events = await measureEvents(lab, api, (i) => orderBody(productIds, i), {
+      backlogOrders: eventOrders,
+      latencyOrders,
+      concurrency,
+      say,
+    });
     api.close();
   } finally {
     await ordersDb.end();
@@ -225,10 +239,15 @@ export async function main(): Promise<number> {
   say(`(with the pipeline live: ${((live.throughput / fastifyPg.throughput) * 100).toFixed(0)} % — every order then also costs 5 shipment writes and a CompleteFulfillment transaction)`);
   say(`cached reads ≥ 50 % of bare gRPC unary                      ${(readRatio * 100).toFixed(0).padStart(5)} %    ${readRatio >= 0.5 ? 'met' : 'MISSED'}`);
   say(`order accepted → fulfilled p99 < 100 ms (delays 0)         ${fulfillment!.p99Ms.toFixed(1).padStart(6)} ms   ${fulfillment!.p99Ms < 100 ? 'met' : 'MISSED'}`);
+  say('');
+  say('event bus                                                   measured');
+  say(`published with confirms by the orders relay (${String(events!.backlog).padStart(5)} backlog) ${events!.publishedPerSecond.toFixed(0).padStart(7)} events/s`);
+  say(`consumed and stored by notifications (same backlog)         ${events!.consumedPerSecond.toFixed(0).padStart(7)} events/s`);
+  say(`order created → notification stored, p50 / p99              ${events!.latency.p50Ms.toFixed(1).padStart(7)} / ${events!.latency.p99Ms.toFixed(1)} ms`);
 
   const out = join(REPO_ROOT, '.lab', 'bench-results.json');
   mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, ceilings, fulfillment, placementRatio, readRatio }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, ceilings, fulfillment, events, placementRatio, readRatio }, null, 2)}\n`);
   say(`\nresults written to ${out}`);
   return 0;
 }
