@@ -44,6 +44,7 @@ function banner(lab: Lab, color: boolean): string {
     ['API docs', lab.urls.docs],
     ['OpenAPI', lab.urls.openapi],
     ['notifications', `${lab.urls.notifications}/api/v1/notifications?orderId=<id>`],
+    ['  its docs', `${lab.urls.notifications}/api/v1/notifications/docs  (OpenAPI: …/notifications/openapi.json)`],
     ['orders gRPC', lab.urls.ordersGrpc],
     ['RabbitMQ', `${lab.rabbitmq.url.replace(/\/\/[^@]*@/, '//')} (vhost ${lab.rabbitmq.vhost}), exchange orderlab.events`],
     ['health', `${lab.urls.gateway}/readyz  ${lab.urls.ordersOps}/readyz  ${lab.urls.fulfillmentOps}/readyz  ${lab.urls.notifications}/readyz`],
