@@ -52,16 +52,17 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
   const stopping = new AbortController();
   let current: { channel: Channel; consumerTag: string } | undefined;
 
-  async function process(channel: Channel, msg: ConsumeMessage): Promise<void> {
+  async function handleDelivery(channel: Channel, msg: ConsumeMessage): Promise<void> {
     const { properties, fields } = msg;
-    const decoded = decodeDelivery({
+    const delivery = {
       content: msg.content,
       routingKey: fields.routingKey,
       messageId: properties.messageId,
       correlationId: properties.correlationId,
       headers: properties.headers,
-    });
-    const requestId = decoded.ok ? decoded.value.requestId : requestIdOf({ headers: properties.headers, correlationId: properties.correlationId });
+    };
+    const decoded = decodeDelivery(delivery);
+    const requestId = requestIdOf(delivery);
     const msgLog = log.child({
       ...(requestId === null ? {} : { request_id: requestId }),
       message_id: typeof properties.messageId === 'string' ? properties.messageId : null,
@@ -155,7 +156,7 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
             return;
           }
           track(
-            process(channel, msg).catch((err: unknown) => {
+            handleDelivery(channel, msg).catch((err: unknown) => {
               // A bug, not the message's fault: return it (counted towards the delivery limit) rather than hold it forever.
               log.error({ err }, 'unexpected error while handling a message; requeueing it');
               try {

@@ -92,10 +92,26 @@ export function buildNotificationsService(config: NotificationsConfig, { logger 
   registerHealthRoutes(
     app,
     [
-      // A saturated pool means Postgres answers; a probe queued behind it would call a busy service down.
-      { name: 'postgres', check: async () => void (pool.waitingCount > 0 || (await pool.query('SELECT 1'))) },
-      { name: 'rabbitmq', check: async () => (mq ? mq.check() : Promise.reject(new Error('not started'))) },
-      { name: 'consumer', check: async () => { if (!consumer.isActive()) throw new Error(`not consuming ${config.NOTIFICATIONS_QUEUE}`); } },
+      {
+        name: 'postgres',
+        check: async () => {
+          // A saturated pool means Postgres answers; a probe queued behind it would call a busy service down.
+          if (pool.waitingCount === 0) await pool.query('SELECT 1');
+        },
+      },
+      {
+        name: 'rabbitmq',
+        check: async () => {
+          if (!mq) throw new Error('not started');
+          await mq.check();
+        },
+      },
+      {
+        name: 'consumer',
+        check: async () => {
+          if (!consumer.isActive()) throw new Error(`not consuming ${config.NOTIFICATIONS_QUEUE}`);
+        },
+      },
     ],
     { accepting: () => stopping === undefined },
   );
