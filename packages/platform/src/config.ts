@@ -41,10 +41,17 @@ export function parseConfig<T extends TObject>(
       continue;
     }
     const [error] = Value.Errors(property, value);
-    if (error) issues.push(`${name} ${error.message} (got ${JSON.stringify(raw[name])})`);
+    if (error) issues.push(`${name} ${describe(property) ?? error.message} (got ${JSON.stringify(raw[name])})`);
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return converted as Static<T>;
+}
+
+/** "must be one of a, b, c" for a union of literals, whose generic message is unhelpful. */
+function describe(property: unknown): string | undefined {
+  const anyOf = (property as { anyOf?: { const?: unknown }[] }).anyOf;
+  if (!anyOf?.every((s) => s.const !== undefined)) return undefined;
+  return `must be one of ${anyOf.map((s) => String(s.const)).join(', ')}`;
 }
 
 /** parseConfig, or one line on stderr naming every bad variable and exit 1. */

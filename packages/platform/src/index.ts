@@ -13,3 +13,4 @@ export * from './ops-server.js';
 export * from './postgres.js';
 export * from './request-id.js';
 export * from './rabbitmq.js';
+export * from './migrate-command.js';

@@ -34,6 +34,7 @@ describe('parseConfig', () => {
           assert.match(err.message, new RegExp(name), `message names ${name}: ${err.message}`);
         }
         assert.match(err.message, /"eighty"/);
+        assert.match(err.message, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/);
         assert.equal(err.message.split('\n').length, 1);
         return true;
       },
