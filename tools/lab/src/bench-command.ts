@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './paths.js';
 import { createReporter } from './reporter.js';
+import { NGINX, ensureSystemPackages } from './system-packages.js';
 
 /** Compiled entry of the benchmark workspace. */
 export const BENCH_ENTRY = join(REPO_ROOT, 'bench', 'dist', 'src', 'main.js');
@@ -18,6 +19,11 @@ export async function main(argv: string[]): Promise<number> {
     createReporter({ print: true }).error(`the benchmark is not built: ${BENCH_ENTRY} is missing`);
     return 1;
   }
+  // The benchmark's lab includes the edge.
+  const reporter = createReporter({ print: true });
+  const packages = await ensureSystemPackages([NGINX], { reporter });
+  for (const line of packages.problems) reporter.error(line);
+  if (!packages.ok) return 1;
   const bench = (await import(pathToFileURL(BENCH_ENTRY).href)) as { main?: (argv: string[]) => Promise<number> };
   if (typeof bench.main === 'function') return bench.main(argv);
   return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -13,14 +13,15 @@ import { Redis } from 'ioredis';
 import { createTestVhost } from '@orderlab/platform/testing';
 import { AMQP_URL, PG_ADMIN_URL, REDIS_URL, inheritedEnv } from './config.js';
 import { dropServiceDatabase, ensureServiceDatabase, serviceDatabaseUrl, type ServiceDatabase } from './databases.js';
+import { findNginx, nginxArgs, testEdgeConfig, writeEdgeConfig, type EdgeTemplateVars } from './edge.js';
 import { LineSplitter, LogSink, tailLines, type LogOutput } from './log-sink.js';
 import { DEFAULT_LOGS_DIR, REPO_ROOT, serviceEntry } from './paths.js';
 import { assertPortsFree, freePort } from './ports.js';
 import { createReporter, type Reporter } from './reporter.js';
 import { NotReadyError, Supervisor, describeExit, type ExitInfo } from './supervisor.js';
 
-/** The services the lab runs, in start order. */
-export const LAB_SERVICES = ['orders', 'fulfillment', 'notifications', 'gateway'] as const;
+/** The services the lab runs, in start order: the edge (Nginx) fronts gateway and notifications, traffic drives the edge. */
+export const LAB_SERVICES = ['orders', 'fulfillment', 'notifications', 'gateway', 'edge', 'traffic'] as const;
 
 /** One of the lab's services. */
 export type LabService = (typeof LAB_SERVICES)[number];
@@ -33,15 +34,29 @@ export const DATABASE_SERVICES: readonly DatabaseService[] = ['orders', 'fulfill
 
 /** Every port the lab listens on. */
 export interface LabPorts {
+  /** Nginx, the only public entry. */
+  edge: number;
+  /** Nginx stub_status (internal). */
+  edgeStatus: number;
   gateway: number;
   ordersGrpc: number;
   ordersOps: number;
   fulfillmentOps: number;
   notifications: number;
+  traffic: number;
 }
 
 /** The ports of docs/configuration.md. */
-export const DEFAULT_PORTS: Readonly<LabPorts> = { gateway: 8081, ordersGrpc: 50051, ordersOps: 8082, fulfillmentOps: 8083, notifications: 8084 };
+export const DEFAULT_PORTS: Readonly<LabPorts> = {
+  edge: 8080,
+  edgeStatus: 8088,
+  gateway: 8081,
+  ordersGrpc: 50051,
+  ordersOps: 8082,
+  fulfillmentOps: 8083,
+  notifications: 8084,
+  traffic: 8089,
+};
 
 /** Options of startLab; all optional, the defaults are `npm start`'s. */
 export interface LabOptions {
@@ -58,6 +73,10 @@ export interface LabOptions {
   rabbitmqVhost?: string | { create: string };
   /** The broker without a vhost (default TEST_AMQP_URL or amqp://guest:guest@127.0.0.1:5672). */
   amqpUrl?: string;
+  /** Run the Nginx edge (default true; needs nginx installed). */
+  edge?: boolean;
+  /** Run the traffic generator against the edge (default true; needs the edge). */
+  traffic?: boolean;
   /** Extra environment per service; wins over what the lab sets. */
   env?: Partial<Record<LabService, Record<string, string>>>;
   /** LOG_LEVEL of every service (default info). */
@@ -91,7 +110,13 @@ export interface LabOptions {
 
 /** Where to reach the running lab. */
 export interface LabUrls {
-  /** Base URL of the public REST API, e.g. http://127.0.0.1:8081 */
+  /** The public entry (Nginx), e.g. http://127.0.0.1:8080: /api/v1/… and /docs. */
+  edge: string;
+  /** Nginx stub_status, e.g. http://127.0.0.1:8088/stub_status (internal). */
+  edgeStatus: string;
+  /** The traffic generator: status page at /, API at /mode and /status. */
+  traffic: string;
+  /** Base URL of the gateway itself (behind the edge), e.g. http://127.0.0.1:8081 */
   gateway: string;
   docs: string;
   openapi: string;
@@ -120,6 +145,8 @@ export interface Lab {
   readonly rabbitmq: LabRabbitMq;
   readonly logsDir: string;
   readonly services: Readonly<Record<LabService, Supervisor>>;
+  /** The services this lab runs (edge and traffic are optional). */
+  readonly enabled: readonly LabService[];
   /** Sends a signal (default SIGKILL) and waits for the exit; the service stays down unless autoRestart. */
   kill(service: LabService, signal?: NodeJS.Signals, options?: { autoRestart?: boolean }): Promise<ExitInfo>;
   /** Stops the service gracefully if it runs, starts it again and waits until it is ready. */
@@ -174,8 +201,8 @@ interface Resolved {
   logLevel: string;
 }
 
-/** Environment of each service, exactly the variables of docs/configuration.md. */
-function serviceEnv(service: LabService, r: Resolved, extra: LabOptions['env']): Record<string, string> {
+/** The lab's own variables for each service, exactly those of docs/configuration.md (the edge: its template's). */
+function ownEnv(service: LabService, r: Resolved): Record<string, string> {
   const ordersGrpc = `127.0.0.1:${r.ports.ordersGrpc}`;
   const own: Record<LabService, Record<string, string>> = {
     orders: {
@@ -208,12 +235,41 @@ function serviceEnv(service: LabService, r: Resolved, extra: LabOptions['env']):
       PORT: String(r.ports.gateway),
       ORDERS_GRPC_ADDR: ordersGrpc,
     },
+    edge: {
+      EDGE_LISTEN: `127.0.0.1:${r.ports.edge}`,
+      EDGE_STATUS_LISTEN: `127.0.0.1:${r.ports.edgeStatus}`,
+      GATEWAY_UPSTREAM: `127.0.0.1:${r.ports.gateway}`,
+      NOTIFICATIONS_UPSTREAM: `127.0.0.1:${r.ports.notifications}`,
+      // nginx appends its JSON access lines to the same file the runner appends its stderr to.
+      EDGE_ACCESS_LOG: join(r.logsDir, 'edge.log'),
+    },
+    traffic: {
+      PORT: String(r.ports.traffic),
+      TARGET_URL: `http://127.0.0.1:${r.ports.edge}`,
+    },
   };
-  return { ...inheritedEnv(), LOG_LEVEL: r.logLevel, HOST: '127.0.0.1', ...own[service], ...extra?.[service] };
+  if (service === 'edge') return own.edge;
+  return { LOG_LEVEL: r.logLevel, HOST: '127.0.0.1', ...own[service] };
+}
+
+/** Environment of each service's process: the runner's own, the lab's variables, then `extra`. */
+function serviceEnv(service: LabService, r: Resolved, extra: LabOptions['env']): Record<string, string> {
+  return { ...inheritedEnv(), ...ownEnv(service, r), ...extra?.[service] };
+}
+
+/**
+ * The variables the native lab sets for a service with these options (default: `npm start`'s),
+ * without the inherited environment. For the edge, the values of its template's variables.
+ * compose.yaml is checked against it so both ways of running the lab agree.
+ */
+export function labServiceEnv(service: LabService, options: LabOptions = {}): Record<string, string> {
+  const vhost = typeof options.rabbitmqVhost === 'string' ? options.rabbitmqVhost : '/';
+  return ownEnv(service, resolveOptions(options, vhost));
 }
 
 function readyUrl(service: LabService, ports: LabPorts): string {
-  const port = { orders: ports.ordersOps, fulfillment: ports.fulfillmentOps, notifications: ports.notifications, gateway: ports.gateway }[service];
+  if (service === 'edge') return `http://127.0.0.1:${ports.edge}/healthz`;
+  const port = { orders: ports.ordersOps, fulfillment: ports.fulfillmentOps, notifications: ports.notifications, gateway: ports.gateway, traffic: ports.traffic }[service];
   return `http://127.0.0.1:${port}/readyz`;
 }
 
@@ -313,14 +369,24 @@ function resolveOptions(options: LabOptions, vhost: string): Resolved {
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const edgeOn = options.edge ?? true;
+  const trafficOn = edgeOn && (options.traffic ?? true);
+  const enabled = LAB_SERVICES.filter((s) => (s !== 'edge' || edgeOn) && (s !== 'traffic' || trafficOn));
   await assertPortsFree({
     'gateway HTTP': ports.gateway,
     'orders gRPC': ports.ordersGrpc,
     'orders ops HTTP': ports.ordersOps,
     'fulfillment ops HTTP': ports.fulfillmentOps,
     'notifications HTTP': ports.notifications,
+    ...(edgeOn ? { 'edge HTTP': ports.edge, 'edge stub_status': ports.edgeStatus } : {}),
+    ...(trafficOn ? { 'traffic HTTP': ports.traffic } : {}),
   });
-  for (const service of LAB_SERVICES) {
+  const nginx = edgeOn ? findNginx() : undefined;
+  if (edgeOn && !nginx) {
+    throw new LabStartError('nginx is not installed (the edge); fix: apt-get install -y nginx (npm start installs it when run as root)', 'edge');
+  }
+  for (const service of enabled) {
+    if (service === 'edge') continue;
     if (!existsSync(serviceEntry(service, 'main.js'))) {
       throw new LabStartError(`services/${service} is not built (${serviceEntry(service, 'main.js')} is missing); run: npx tsc -b`, service);
     }
@@ -341,12 +407,24 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const reporter = createReporter({ print: options.print ?? true, logFile: join(r.logsDir, 'lab.log'), color: r.color });
   const logFile = (service: LabService) => join(r.logsDir, `${service}.log`);
   const envOf = (service: LabService) => serviceEnv(service, r, options.env);
+  const edgeFiles = writeEdgeConfig(join(r.logsDir, 'edge-conf'), labServiceEnv('edge', options) as unknown as EdgeTemplateVars);
+  if (nginx) {
+    const complaint = testEdgeConfig(nginx, edgeFiles);
+    if (complaint) {
+      await deleteVhost().catch(() => {});
+      throw new LabStartError(`the edge's nginx configuration does not pass nginx -t: ${complaint}`, 'edge');
+    }
+  }
+  const commandOf = (service: LabService) =>
+    service === 'edge'
+      ? { command: nginx ?? 'nginx', args: nginxArgs(edgeFiles) }
+      : { command: process.execPath, args: [serviceEntry(service, 'main.js')] };
 
   const services = Object.fromEntries(
     LAB_SERVICES.map((service) => [
       service,
       new Supervisor(
-        { name: service, command: process.execPath, args: [serviceEntry(service, 'main.js')], env: envOf(service), cwd: REPO_ROOT, readyUrl: readyUrl(service, r.ports) },
+        { name: service, ...commandOf(service), env: envOf(service), cwd: REPO_ROOT, readyUrl: readyUrl(service, r.ports) },
         {
           logFile: logFile(service),
           output: r.output,
@@ -406,8 +484,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       options.seed === false ? undefined : runCli('orders', 'seed', envOf('orders'), cliSink('orders'), reporter),
       startAndWait('orders'),
     ]);
-    // The rest need only orders (or nothing) and come up side by side, started in list order.
-    await Promise.all(LAB_SERVICES.filter((s) => s !== 'orders').map(startAndWait));
+    // The rest need only orders (or nothing) and come up side by side, started in list order;
+    // then the edge in front of them, then the traffic that goes through it.
+    const backends: LabService[] = ['fulfillment', 'notifications', 'gateway'];
+    await Promise.all(backends.map(startAndWait));
+    if (edgeOn) await startAndWait('edge');
+    if (trafficOn) await startAndWait('traffic');
   } catch (err) {
     await stop();
     if (options.ephemeral) {
@@ -422,6 +504,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const gateway = `http://127.0.0.1:${r.ports.gateway}`;
   return {
     urls: {
+      edge: `http://127.0.0.1:${r.ports.edge}`,
+      edgeStatus: `http://127.0.0.1:${r.ports.edgeStatus}/stub_status`,
+      traffic: `http://127.0.0.1:${r.ports.traffic}`,
       gateway,
       docs: `${gateway}/docs`,
       openapi: `${gateway}/api/v1/openapi.json`,
@@ -439,6 +524,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     rabbitmq: { vhost, url: r.rabbitmqUrl },
     logsDir: r.logsDir,
     services,
+    enabled,
     kill: (service, signal = 'SIGKILL', killOptions) => services[service].kill(signal, killOptions),
     restart: async (service) => {
       reporter.info(`restarting ${service} (asked to)`);
@@ -462,7 +548,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 }
 
 /**
- * Options for a throwaway lab in a test: five free ports, databases `t_<label>_<id>_orders`,
+ * Options for a throwaway lab in a test: eight free ports, no traffic generator, databases `t_<label>_<id>_orders`,
  * `…_fulfillment` and `…_notifications`, Redis prefix `t:<label>:<id>:`, a fresh RabbitMQ vhost
  * (created by startLab, deleted by dispose), logs in .lab/test-logs/<label>-<id>, nothing
  * printed. Anything in `overrides` wins.
@@ -471,9 +557,11 @@ export async function testLabOptions(label: string, overrides: LabOptions = {}):
   const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 24) || 'lab';
   const id = randomBytes(4).toString('hex');
   const taken = new Set<number>();
-  while (taken.size < 5) taken.add(await freePort());
-  const [gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications] = [...taken] as [number, number, number, number, number];
-  const ports: LabPorts = { gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications };
+  while (taken.size < 8) taken.add(await freePort());
+  const [gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, edge, edgeStatus, traffic] = [...taken] as [
+    number, number, number, number, number, number, number, number,
+  ];
+  const ports: LabPorts = { edge, edgeStatus, gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, traffic };
   return {
     ports,
     databases: { orders: `t_${slug}_${id}_orders`, fulfillment: `t_${slug}_${id}_fulfillment`, notifications: `t_${slug}_${id}_notifications` },
@@ -484,6 +572,8 @@ export async function testLabOptions(label: string, overrides: LabOptions = {}):
     print: false,
     color: false,
     ephemeral: true,
+    // Tests count what they send; a test that wants background traffic asks for it.
+    traffic: false,
     ...overrides,
   };
 }

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 import { ensurePrerequisites, reportPrerequisites } from './prerequisites.js';
+import { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE } from './system-packages.js';
 import { createReporter, type Reporter } from './reporter.js';
 
 /**
@@ -152,6 +153,13 @@ export async function main(argv: string[], context: { startedAt?: number } = {})
   reportPrerequisites(prerequisites, reporter);
   if (!prerequisites.ok) {
     reporter.error(`cannot test: fix the missing prerequisites above (${total()})`);
+    return 1;
+  }
+
+  const packages = await ensureSystemPackages([NGINX, CHROMIUM, DOCKER_COMPOSE], { reporter });
+  for (const line of packages.problems) reporter.error(line);
+  if (!packages.ok) {
+    reporter.error(`cannot test: install the missing packages above (${total()})`);
     return 1;
   }
 

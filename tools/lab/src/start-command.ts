@@ -9,6 +9,7 @@ import type { LogOutput } from './log-sink.js';
 import { REPO_ROOT } from './paths.js';
 import { PortInUseError } from './ports.js';
 import { ensurePrerequisites, reportPrerequisites } from './prerequisites.js';
+import { ensureSystemPackages, NGINX } from './system-packages.js';
 import { createReporter } from './reporter.js';
 
 const USAGE = `usage: npm start [-- options]
@@ -84,6 +85,13 @@ export async function main(argv: string[]): Promise<number> {
   reportPrerequisites(prerequisites, reporter);
   if (!prerequisites.ok) {
     reporter.error('cannot start: fix the missing prerequisites above and run npm start again');
+    return 1;
+  }
+
+  const packages = await ensureSystemPackages([NGINX], { reporter });
+  for (const line of packages.problems) reporter.error(line);
+  if (!packages.ok) {
+    reporter.error(`cannot start: install the missing packages above and run npm start again`);
     return 1;
   }
 

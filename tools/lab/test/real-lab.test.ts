@@ -36,7 +36,14 @@ describe('startTestLab with the real services', () => {
     const products = await fetch(`${lab.urls.gateway}/api/v1/products?limit=1`);
     assert.equal(products.status, 200);
     assert.equal(((await products.json()) as { items: unknown[] }).items.length, 1, 'the catalog is seeded');
-    for (const service of LAB_SERVICES) {
+    // The edge (Nginx) is in front, on its own port, logging JSON access lines with the request id.
+    assert.deepEqual(lab.enabled, LAB_SERVICES.filter((s) => s !== 'traffic'), 'a test lab runs no traffic unless asked');
+    const viaEdge = await fetch(`${lab.urls.edge}/api/v1/products?limit=1`);
+    assert.equal(viaEdge.status, 200);
+    const edgeRequestId = viaEdge.headers.get('x-request-id');
+    assert.match(edgeRequestId ?? '', /^[0-9a-f]{32}$/, 'the edge made a request id');
+    await waitFor(() => lab.logLines('edge').some((l) => l.request_id === edgeRequestId && l.status === 200), 10_000, 'the edge access log line');
+    for (const service of lab.enabled.filter((s) => s !== 'edge')) {
       assert.ok(
         lab.logLines(service).some((line) => line.service === service),
         `${service}'s JSON log lines are in ${lab.logFile(service)}`,
@@ -56,10 +63,11 @@ describe('startTestLab with the real services', () => {
     await lab.restart('fulfillment');
     assert.equal((await fetch(`${lab.urls.fulfillmentOps}/readyz`)).status, 200);
 
-    const pids = LAB_SERVICES.map((s) => lab.services[s].pid ?? 0);
+    const pids = lab.enabled.map((s) => lab.services[s].pid ?? 0);
+    assert.ok(pids.every((pid) => pid > 0));
     await lab.dispose();
     disposed = true;
-    assert.deepEqual(pids.map(alive), [false, false, false, false], 'every service exited');
+    assert.deepEqual(pids.map(alive), lab.enabled.map(() => false), 'every service exited');
     assert.ok(!(await vhosts()).includes(lab.rabbitmq.vhost), 'the lab\'s RabbitMQ vhost is deleted');
     assert.ok(
       lab.logLines('gateway').length === 0 && !existsSync(lab.logsDir),

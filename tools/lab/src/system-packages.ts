@@ -1,0 +1,87 @@
+/**
+ * Debian packages the lab runs or tests with (Nginx for the edge, Chromium and docker-compose
+ * for tests). A missing one is installed when we are root and apt-get exists, saying so;
+ * otherwise it is reported with the exact command that installs it.
+ */
+import { spawn } from 'node:child_process';
+import { isRoot } from './config.js';
+import { findExecutable } from './prerequisites.js';
+import { silentReporter, type Reporter } from './reporter.js';
+
+/** A program the lab needs and the Debian package that provides it. */
+export interface SystemPackage {
+  binary: string;
+  aptPackage: string;
+  /** What it is for, shown when it is installed or missing. */
+  why: string;
+}
+
+/** Nginx, the edge of the native lab. */
+export const NGINX: SystemPackage = { binary: 'nginx', aptPackage: 'nginx', why: 'the edge' };
+/** Chromium, for the browser test of the traffic generator's status page. */
+export const CHROMIUM: SystemPackage = { binary: 'chromium', aptPackage: 'chromium', why: 'the browser test of the status page' };
+/** docker-compose (v1 from Debian), for the static checks of compose.yaml (no Docker engine needed). */
+export const DOCKER_COMPOSE: SystemPackage = { binary: 'docker-compose', aptPackage: 'docker-compose', why: 'the static checks of compose.yaml' };
+
+/** Outcome: `missing` lists what is still not installed, one problem line (with its fix) each. */
+export interface SystemPackageReport {
+  ok: boolean;
+  installed: string[];
+  problems: string[];
+}
+
+const APT_TIMEOUT_MS = 15 * 60_000;
+
+function run(command: string, args: string[]): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      // Only the tail matters for an error message; bounded.
+      output = (output + chunk.toString('utf8')).slice(-8_000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => child.kill('SIGKILL'), APT_TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ ok: false, output: err.message });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ ok: code === 0, output });
+    });
+  });
+}
+
+/** Makes sure every package's binary exists, installing the missing ones with apt-get when allowed. */
+export async function ensureSystemPackages(
+  packages: SystemPackage[],
+  options: { reporter?: Reporter; install?: boolean } = {},
+): Promise<SystemPackageReport> {
+  const reporter = options.reporter ?? silentReporter;
+  const missing = () => packages.filter((p) => findExecutable(p.binary) === undefined);
+  const before = missing();
+  if (before.length === 0) return { ok: true, installed: [], problems: [] };
+  const names = before.map((p) => p.aptPackage);
+  const canInstall = (options.install ?? true) && isRoot() && findExecutable('apt-get') !== undefined;
+  if (canInstall) {
+    reporter.info(`installing ${before.map((p) => `${p.aptPackage} (${p.why})`).join(', ')}: apt-get update && apt-get install -y ${names.join(' ')}`);
+    const started = Date.now();
+    const update = await run('apt-get', ['update', '-qq']);
+    if (!update.ok) reporter.warn(`apt-get update failed: ${update.output.trim().split('\n').slice(-2).join(' / ')}`);
+    const install = await run('apt-get', ['install', '-y', '-qq', ...names]);
+    if (!install.ok) reporter.error(`apt-get install failed: ${install.output.trim().split('\n').slice(-3).join(' / ')}`);
+    else reporter.info(`installed ${names.join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  const after = missing();
+  const sudo = isRoot() ? '' : 'sudo ';
+  return {
+    ok: after.length === 0,
+    installed: before.filter((p) => !after.includes(p)).map((p) => p.aptPackage),
+    problems: after.map((p) => `${p.binary} is not installed (needed for ${p.why}); fix: ${sudo}apt-get update && ${sudo}apt-get install -y ${p.aptPackage}`),
+  };
+}
