@@ -1,23 +1,25 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { notificationsOf } from './events-helpers.js';
-import { eventually, http, labFor, placeOrder, productIds } from './helpers.js';
+import { eventually, http, labFor, productIds } from './helpers.js';
 
-describe('an order through the real services', () => {
-  it('is accepted by the gateway, priced from the catalog, fulfilled, notified, and correlated in every log', async (t) => {
+describe('an order through the edge and the real services', () => {
+  it('is accepted, priced from the catalog, fulfilled, notified, and joined in every log by the id the edge made', async (t) => {
     const lab = await labFor(t, 'order_flow', {
       env: { fulfillment: { FULFILLMENT_PICK_MS: '20', FULFILLMENT_PACK_MS: '20', FULFILLMENT_SHIP_MS: '20' } },
     });
     const [first, second] = await productIds(lab, 2);
     const product = (await http(lab.urls.gateway, 'GET', `/api/v1/products/${first}`)).json();
-    const requestId = `e2e-${Date.now()}`;
 
-    const created = await placeOrder(lab, {
-      customerId: 'cust-e2e',
-      items: [{ productId: first, quantity: 3 }, { productId: second, quantity: 1 }],
-    }, undefined, { 'x-request-id': requestId });
+    // Through the edge, without an X-Request-Id: Nginx makes one and every hop keeps it.
+    const created = await http(lab.urls.edge, 'POST', '/api/v1/orders', {
+      body: { customerId: 'cust-e2e', items: [{ productId: first, quantity: 3 }, { productId: second, quantity: 1 }] },
+      headers: { 'idempotency-key': randomUUID() },
+    });
     assert.equal(created.status, 201, created.text);
-    assert.equal(created.headers.get('x-request-id'), requestId);
+    const requestId = created.headers.get('x-request-id') ?? '';
+    assert.match(requestId, /^[0-9a-f]{32}$/, 'the edge created the request id');
     const order = created.json();
     assert.equal(created.headers.get('location'), `/api/v1/orders/${String(order.id)}`);
     assert.equal(order.status, 'pending');
@@ -26,7 +28,7 @@ describe('an order through the real services', () => {
     assert.equal(order.totalCents, items.reduce((sum, i) => sum + i.quantity * i.unitPriceCents, 0));
 
     const fulfilled = await eventually('the order to be fulfilled', async () => {
-      const res = await http(lab.urls.gateway, 'GET', `/api/v1/orders/${String(order.id)}`);
+      const res = await http(lab.urls.edge, 'GET', `/api/v1/orders/${String(order.id)}`);
       assert.equal(res.status, 200);
       return res.json().status === 'fulfilled' ? res.json() : undefined;
     });
@@ -55,6 +57,19 @@ describe('an order through the real services', () => {
       Date.parse(String(createdNote.createdAt)) <= Date.parse(String(fulfilledNote.createdAt)),
       'order.created is notified before order.fulfilled',
     );
+
+    // The notifications API answers through the edge too.
+    const viaEdge = await http(lab.urls.edge, 'GET', `/api/v1/notifications?orderId=${String(order.id)}`);
+    assert.equal(viaEdge.status, 200);
+    assert.equal((viaEdge.json().items as unknown[]).length, 2);
+
+    // The edge's JSON access line for the POST carries the id, the route, the status and the upstream.
+    const access = lab.logLines('edge').find((l) => l.request_id === requestId);
+    assert.ok(access, 'the edge logged the request');
+    assert.equal(access.method, 'POST');
+    assert.equal(access.path, '/api/v1/orders');
+    assert.equal(access.status, 201);
+    assert.equal(access.upstream, `127.0.0.1:${lab.ports.gateway}`);
 
     // One request id joins the lines of all four services for this order.
     for (const service of ['gateway', 'orders', 'fulfillment', 'notifications'] as const) {
