@@ -16,21 +16,24 @@ const USAGE = `usage: npm start [-- options]
   --raw        show the services' raw JSON log lines instead of pretty ones
   --quiet      show no service log lines (they still go to .lab/logs)
   --no-seed    do not seed the orders database
+  --no-traffic do not start the traffic generator
   --help       this text`;
 
 interface Args {
   output?: LogOutput;
   seed: boolean;
+  traffic: boolean;
   help: boolean;
   unknown: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seed: true, help: false, unknown: [] };
+  const args: Args = { seed: true, traffic: true, help: false, unknown: [] };
   for (const arg of argv) {
     if (arg === '--raw') args.output = 'raw';
     else if (arg === '--quiet') args.output = 'none';
     else if (arg === '--no-seed') args.seed = false;
+    else if (arg === '--no-traffic') args.traffic = false;
     else if (arg === '--help' || arg === '-h') args.help = true;
     else args.unknown.push(arg);
   }
@@ -40,17 +43,20 @@ function parseArgs(argv: string[]): Args {
 function banner(lab: Lab, color: boolean): string {
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
   const logs = relative(REPO_ROOT, lab.logsDir) || '.';
+  const edge = lab.urls.edge;
+  const trafficOn = lab.enabled.includes('traffic');
   const rows: [string, string][] = [
-    ['REST API', `${lab.urls.gateway}/api/v1`],
-    ['API docs', lab.urls.docs],
-    ['OpenAPI', lab.urls.openapi],
-    ['notifications', `${lab.urls.notifications}/api/v1/notifications?orderId=<id>`],
-    ['  its docs', `${lab.urls.notifications}/api/v1/notifications/docs  (OpenAPI: …/notifications/openapi.json)`],
+    ['traffic', trafficOn ? `${lab.urls.traffic}/  (status page; modes: curl -X POST ${lab.urls.traffic}/mode/burst)` : 'not started (--no-traffic)'],
+    ['REST API', `${edge}/api/v1  (through the Nginx edge, the only public entry)`],
+    ['API docs', `${edge}/docs  (OpenAPI: ${edge}/api/v1/openapi.json)`],
+    ['notifications', `${edge}/api/v1/notifications?orderId=<id>`],
+    ['  its docs', `${edge}/api/v1/notifications/docs  (OpenAPI: …/notifications/openapi.json)`],
+    ['behind it', `gateway ${lab.urls.gateway}, notifications ${lab.urls.notifications}, stub_status ${lab.urls.edgeStatus}`],
     ['orders gRPC', lab.urls.ordersGrpc],
     ['RabbitMQ', `${lab.rabbitmq.url.replace(/\/\/[^@]*@/, '//')} (vhost ${lab.rabbitmq.vhost}), exchange orderlab.events`],
     ['health', `${lab.urls.gateway}/readyz  ${lab.urls.ordersOps}/readyz  ${lab.urls.fulfillmentOps}/readyz  ${lab.urls.notifications}/readyz`],
-    ['logs', `${logs}/<service>.log (JSON lines), ${logs}/lab.log (this runner)`],
-    ['try', `curl ${lab.urls.gateway}/api/v1/products`],
+    ['logs', `${logs}/<service>.log (JSON lines; edge.log: Nginx's access log), ${logs}/lab.log (this runner)`],
+    ['try', `curl -i ${edge}/api/v1/products`],
   ];
   return [
     '',
@@ -97,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let lab: Lab;
   try {
-    lab = await startLab({ seed: args.seed, color, ...(args.output ? { output: args.output } : {}) });
+    lab = await startLab({ seed: args.seed, traffic: args.traffic, color, ...(args.output ? { output: args.output } : {}) });
   } catch (err) {
     if (err instanceof PortInUseError) {
       reporter.error(err.message);

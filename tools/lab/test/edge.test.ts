@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EDGE_TEMPLATE, findNginx, nginxArgs, renderEdgeTemplate, testEdgeConfig, writeEdgeConfig } from '../src/edge.js';
+import { labServiceEnv } from '../src/lab.js';
+import { REPO_ROOT } from '../src/paths.js';
 import { freePort } from '../src/ports.js';
 import { waitFor } from './helpers.js';
 
@@ -78,6 +80,20 @@ describe('the edge (deploy/nginx/templates/default.conf.template, real nginx)', 
     }
     for (const upstream of [gateway, notifications]) upstream?.server.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is documented in docs/configuration.md with the variables and native values the runner uses', () => {
+    const markdown = readFileSync(join(REPO_ROOT, 'docs', 'configuration.md'), 'utf8');
+    const section = markdown.split(/^## /m).find((part) => part.startsWith('edge'));
+    assert.ok(section, 'an "## edge" section');
+    const rows = new Map([...section.matchAll(/^\| `([A-Z_]+)` \| `([^`]+)` \|/gm)].map((m) => [m[1]!, m[2]!]));
+    const native = labServiceEnv('edge');
+    assert.deepEqual([...rows.keys()].sort(), Object.keys(native).sort());
+    const template = readFileSync(EDGE_TEMPLATE, 'utf8');
+    for (const [name, value] of Object.entries(native)) {
+      assert.ok(template.includes(`\${${name}}`), `the template uses ${name}`);
+      if (name !== 'EDGE_ACCESS_LOG') assert.equal(rows.get(name), value, name);
+    }
   });
 
   it('refuses to render when a variable has no value', () => {
