@@ -1,0 +1,102 @@
+/**
+ * The traffic generator's configuration: every variable of docs/configuration.md (§ traffic),
+ * validated once at start-up.
+ */
+import { commonConfig, ConfigError, parseConfig } from '@orderlab/platform';
+import Type, { type Static } from 'typebox';
+import { parseJourneyWeights } from './journeys.js';
+import { MAX_RATE, MODES, paramProblems, type ModeParams } from './traffic-modes.js';
+
+const rate = (value: number) => Type.Number({ default: value, minimum: 0, maximum: MAX_RATE });
+
+/** The schema: validation, defaults and the `TrafficConfig` type in one place. */
+export const trafficConfigSchema = Type.Object({
+  ...commonConfig,
+  PORT: Type.Integer({ default: 8089, minimum: 0, maximum: 65_535 }),
+  TARGET_URL: Type.String({ default: 'http://127.0.0.1:8080', pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$' }),
+  TARGET_CONNECTIONS: Type.Integer({ default: 64, minimum: 1, maximum: 1024 }),
+  MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1, maximum: 100_000 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 300_000 }),
+  TRAFFIC_MODE: Type.Union(MODES.map((m) => Type.Literal(m)), { default: 'steady' }) as unknown as ReturnType<typeof Type.String>,
+  STEADY_RATE: rate(20),
+  BURST_BASE_RATE: rate(20),
+  BURST_PEAK_RATE: rate(100),
+  BURST_PERIOD_MS: Type.Integer({ default: 30_000, minimum: 1000, maximum: 3_600_000 }),
+  BURST_DURATION_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 3_600_000 }),
+  OVERLOAD_START_RATE: Type.Number({ default: 20, minimum: 1, maximum: MAX_RATE }),
+  OVERLOAD_STEP_RATE: Type.Number({ default: 20, minimum: 1, maximum: MAX_RATE }),
+  OVERLOAD_STEP_INTERVAL_MS: Type.Integer({ default: 10_000, minimum: 1000, maximum: 600_000 }),
+  OVERLOAD_MAX_RATE: Type.Number({ default: 1000, minimum: 1, maximum: MAX_RATE }),
+  OVERLOAD_ERROR_RATIO: Type.Number({ default: 0.05, minimum: 0, maximum: 1 }),
+  OVERLOAD_P99_MS: Type.Integer({ default: 1000, minimum: 1, maximum: 600_000 }),
+  JOURNEY_WEIGHTS: Type.String({ default: 'browse=30,view-product=30,place-order=15,poll-order=15,read-notifications=10' }),
+  ORDER_RETRY_RATIO: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
+  STATUS_WINDOW_S: Type.Integer({ default: 10, minimum: 1, maximum: 60 }),
+});
+
+/** The validated configuration of the traffic generator. */
+export type TrafficConfig = Static<typeof trafficConfigSchema> & { TRAFFIC_MODE: (typeof MODES)[number] };
+
+/** The parameters each mode starts with (POST /mode/{mode} overrides them per request). */
+export function configuredModeParams(config: TrafficConfig): ModeParams {
+  return {
+    steady: { rate: config.STEADY_RATE },
+    burst: {
+      baseRate: config.BURST_BASE_RATE,
+      peakRate: config.BURST_PEAK_RATE,
+      periodMs: config.BURST_PERIOD_MS,
+      durationMs: config.BURST_DURATION_MS,
+    },
+    overload: {
+      startRate: config.OVERLOAD_START_RATE,
+      stepRate: config.OVERLOAD_STEP_RATE,
+      stepIntervalMs: config.OVERLOAD_STEP_INTERVAL_MS,
+      maxRate: config.OVERLOAD_MAX_RATE,
+      errorRatio: config.OVERLOAD_ERROR_RATIO,
+      p99Ms: config.OVERLOAD_P99_MS,
+    },
+    pause: {},
+  };
+}
+
+/** The variable behind each parameter a relation between parameters can name. */
+const ENV_NAMES: Record<string, string> = {
+  durationMs: 'BURST_DURATION_MS',
+  periodMs: 'BURST_PERIOD_MS',
+  startRate: 'OVERLOAD_START_RATE',
+  maxRate: 'OVERLOAD_MAX_RATE',
+};
+
+function inEnvTerms(text: string): string {
+  return text.replace(/\b(durationMs|periodMs|startRate|maxRate)\b/g, (name) => ENV_NAMES[name] ?? name);
+}
+
+/** Parses env (tests pass a plain object); throws ConfigError naming every bad variable. */
+export function parseTrafficConfig(env: Record<string, string | undefined> = process.env): TrafficConfig {
+  const config = parseConfig(trafficConfigSchema, env) as TrafficConfig;
+  const issues: string[] = [];
+  try {
+    parseJourneyWeights(config.JOURNEY_WEIGHTS);
+  } catch (err) {
+    issues.push(`JOURNEY_WEIGHTS ${(err as Error).message} (got ${JSON.stringify(config.JOURNEY_WEIGHTS)})`);
+  }
+  const params = configuredModeParams(config);
+  for (const mode of MODES) {
+    for (const { field, detail } of paramProblems(mode, params[mode])) issues.push(inEnvTerms(`${field} ${detail}`));
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}
+
+/** parseTrafficConfig, or one line on stderr naming every bad variable and exit 1. */
+export function loadTrafficConfig(env: Record<string, string | undefined> = process.env): TrafficConfig {
+  try {
+    return parseTrafficConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

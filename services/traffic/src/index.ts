@@ -1,0 +1,8 @@
+/** @orderlab/traffic — the traffic generator as a library (main.ts runs it). */
+export { configuredModeParams, parseTrafficConfig, trafficConfigSchema, type TrafficConfig } from './config.js';
+export { ArrivalScheduler, MAX_CATCH_UP_MS, TICK_MS, type ArrivalSchedulerOptions } from './arrival-scheduler.js';
+export { JOURNEYS, JourneyPlanner, parseJourneyWeights, ROUTES, type Journey, type PlannedRequest, type RequestKind } from './journeys.js';
+export { buildTrafficService, type TrafficService, type TrafficServiceDeps } from './traffic-service.js';
+export { createTargetClient, type TargetClient } from './target-client.js';
+export { MODES, type Mode, type ModeParams } from './traffic-modes.js';
+export type { TrafficStatus } from './traffic-generator.js';

@@ -1,0 +1,224 @@
+/**
+ * The generator: the current mode gives the target rate, the scheduler starts arrivals at that
+ * rate, the planner says what each arrival asks, the client sends it, and every outcome lands
+ * in the totals, the sliding window and (in overload mode) the ramp.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@orderlab/platform';
+import { ArrivalScheduler } from './arrival-scheduler.js';
+import { JourneyPlanner, REQUEST_KINDS, ROUTES, type JourneyWeights, type RequestKind } from './journeys.js';
+import { OverloadRamp, type OverloadView } from './overload-ramp.js';
+import type { TargetClient } from './target-client.js';
+import { burstRateAt, type Mode, type ModeParams } from './traffic-modes.js';
+import { OUTCOME_CLASSES, WindowStats, zeroCounts, type OutcomeClass, type OutcomeCounts, type WindowSummary } from './window-stats.js';
+
+export interface TrafficGeneratorOptions {
+  client: TargetClient;
+  logger: Logger;
+  /** Where the traffic goes (shown in the status). */
+  targetUrl: string;
+  initialMode: Mode;
+  /** Each mode's parameters until a POST overrides them. */
+  modeParams: ModeParams;
+  maxInFlight: number;
+  weights: JourneyWeights;
+  retryRatio: number;
+  windowSeconds: number;
+  /** Monotonic ms clock (default performance.now). */
+  now?: () => number;
+  random?: () => number;
+}
+
+/** The current mode and its parameters. */
+export interface ModeView {
+  mode: Mode;
+  params: ModeParams[Mode];
+  /** When the mode was switched to (wall clock). */
+  since: string;
+}
+
+/** One request kind's counters. */
+export interface KindCounts {
+  route: string;
+  /** Weight of its journey; null for retry-order, a share of place-order (orderRetryRatio). */
+  weight: number | null;
+  sent: number;
+  outcomes: OutcomeCounts;
+}
+
+/** GET /status. */
+export interface TrafficStatus extends ModeView {
+  target: string;
+  uptimeSeconds: number;
+  targetRate: number;
+  /** Requests sent per second over the window (since the mode switch at most); null in the first second. */
+  achievedRate: number | null;
+  windowSeconds: number;
+  inFlight: number;
+  maxInFlight: number;
+  sent: { total: number; window: number };
+  dropped: { total: number; window: number };
+  responses: { total: OutcomeCounts; window: OutcomeCounts };
+  /** (5xx + timeouts + errors) / completed, over the window; null without completions. */
+  errorRatio: number | null;
+  latencyMs: WindowSummary['latencyMs'];
+  /** Share of place-order arrivals that re-send a completed order (same key, same body). */
+  orderRetryRatio: number;
+  /** Orders answered with Idempotent-Replayed: true (the retries). */
+  replayed: number;
+  overload: OverloadView | null;
+  journeys: Record<RequestKind, KindCounts>;
+  memory: { products: number; orders: number; retryable: number };
+}
+
+/** Builds the generator; start() begins sending. */
+export function createTrafficGenerator(options: TrafficGeneratorOptions) {
+  const now = options.now ?? (() => performance.now());
+  const wallOffset = Date.now() - now();
+  const startedAt = now();
+  const window = new WindowStats(options.windowSeconds);
+  const planner = new JourneyPlanner({ weights: options.weights, retryRatio: options.retryRatio, ...(options.random ? { random: options.random } : {}) });
+  const totals = { sent: 0, dropped: 0, replayed: 0, outcomes: zeroCounts() };
+  const kinds = Object.fromEntries(
+    REQUEST_KINDS.map((kind) => [
+      kind,
+      {
+        route: ROUTES[kind],
+        weight: kind === 'retry-order' ? null : options.weights[kind],
+        sent: 0,
+        outcomes: zeroCounts(),
+      },
+    ]),
+  ) as Record<RequestKind, KindCounts>;
+
+  let mode: Mode = options.initialMode;
+  let params: ModeParams[Mode] = options.modeParams[mode];
+  let modeStartedAt = startedAt;
+  let ramp: OverloadRamp | undefined = mode === 'overload' ? new OverloadRamp(options.modeParams.overload, startedAt) : undefined;
+  let wasSaturated = false;
+
+  function rateAt(t: number): number {
+    switch (mode) {
+      case 'steady':
+        return (params as ModeParams['steady']).rate;
+      case 'burst':
+        return burstRateAt(params as ModeParams['burst'], t - modeStartedAt);
+      case 'overload': {
+        const rate = ramp!.rateAt(t);
+        const view = ramp!.view(t);
+        if (view.saturated && !wasSaturated) {
+          wasSaturated = true;
+          options.logger.warn({ saturation_rate: view.saturationRate, reason: view.reason }, 'target saturated; holding the rate');
+        }
+        return rate;
+      }
+      case 'pause':
+        return 0;
+    }
+  }
+
+  const scheduler = new ArrivalScheduler({
+    now,
+    rateAt,
+    maxInFlight: options.maxInFlight,
+    onDrop: (t) => {
+      totals.dropped += 1;
+      window.recordDropped(t);
+      ramp?.recordDropped();
+    },
+    launch: async (t) => {
+      const request = planner.next();
+      const runRamp = ramp;
+      totals.sent += 1;
+      kinds[request.kind].sent += 1;
+      window.recordSent(t);
+      const result = await options.client.send(request);
+      record(request.kind, result.outcome, result.latencyMs, runRamp);
+      if (result.replayed) totals.replayed += 1;
+      if (result.status !== undefined) planner.learn(request, { status: result.status, ...(result.body === undefined ? {} : { body: result.body }) });
+    },
+  });
+
+  function record(kind: RequestKind, outcome: OutcomeClass, latencyMs: number, runRamp: OverloadRamp | undefined): void {
+    totals.outcomes[outcome] += 1;
+    kinds[kind].outcomes[outcome] += 1;
+    window.recordOutcome(now(), outcome, latencyMs);
+    // Only the overload run that sent it: a request of the previous mode says nothing about this ramp.
+    if (runRamp !== undefined && runRamp === ramp) runRamp.record(outcome, latencyMs);
+  }
+
+  function modeView(): ModeView {
+    return { mode, params, since: new Date(wallOffset + modeStartedAt).toISOString() };
+  }
+
+  return {
+    /** Starts sending at the current mode's rate. */
+    start(): void {
+      scheduler.start();
+    },
+    /** Stops starting arrivals; requests already sent go on. */
+    stopScheduling(): void {
+      scheduler.stop();
+    },
+    /** Resolves true once no request is running, false at the deadline. */
+    drain(timeoutMs: number): Promise<boolean> {
+      return scheduler.drain(timeoutMs);
+    },
+    get running(): boolean {
+      return scheduler.started;
+    },
+    /** Switches to `next` with these (complete, validated) parameters. */
+    setMode<M extends Mode>(next: M, modeParams: ModeParams[M]): ModeView {
+      const t = now();
+      // Arrivals due under the old mode up to now are started at the old rate.
+      if (scheduler.started) scheduler.tick();
+      mode = next;
+      params = modeParams;
+      modeStartedAt = t;
+      ramp = next === 'overload' ? new OverloadRamp(modeParams as ModeParams['overload'], t) : undefined;
+      wasSaturated = false;
+      scheduler.resetDue();
+      options.logger.info({ mode: next, params: modeParams }, 'traffic mode switched');
+      return modeView();
+    },
+    mode: modeView,
+    status(): TrafficStatus {
+      const t = now();
+      const summary = window.summary(t);
+      const completed = OUTCOME_CLASSES.reduce((n, c) => n + summary.outcomes[c], 0);
+      const failed = summary.outcomes['5xx'] + summary.outcomes.timeout + summary.outcomes.error;
+      return {
+        ...modeView(),
+        target: options.targetUrl,
+        uptimeSeconds: Math.round((t - startedAt) / 100) / 10,
+        targetRate: rateAt(t),
+        achievedRate: round(window.sentRate(t, modeStartedAt)),
+        windowSeconds: options.windowSeconds,
+        inFlight: scheduler.inFlight,
+        maxInFlight: options.maxInFlight,
+        sent: { total: totals.sent, window: summary.sent },
+        dropped: { total: totals.dropped, window: summary.dropped },
+        responses: { total: { ...totals.outcomes }, window: summary.outcomes },
+        errorRatio: completed === 0 ? null : failed / completed,
+        latencyMs: {
+          p50: round(summary.latencyMs.p50),
+          p95: round(summary.latencyMs.p95),
+          p99: round(summary.latencyMs.p99),
+        },
+        orderRetryRatio: options.retryRatio,
+        replayed: totals.replayed,
+        overload: ramp ? ramp.view(t) : null,
+        journeys: structuredClone(kinds),
+        memory: planner.memory(),
+      };
+    },
+  };
+}
+
+/** The generator createTrafficGenerator builds. */
+export type TrafficGenerator = ReturnType<typeof createTrafficGenerator>;
+
+/** Two decimals are plenty for a status. */
+function round(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 100) / 100;
+}

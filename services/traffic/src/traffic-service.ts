@@ -1,0 +1,103 @@
+/**
+ * The traffic generator assembled: the undici pool to the target, the generator, and the
+ * Fastify control API with the status page and health routes.
+ */
+import type { AddressInfo } from 'node:net';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { httpServerOptions, registerHealthRoutes, registerHttpDefaults, type Logger } from '@orderlab/platform';
+import Fastify from 'fastify';
+import { configuredModeParams, type TrafficConfig } from './config.js';
+import { parseJourneyWeights } from './journeys.js';
+import { controlRoutes } from './routes/control.js';
+import { createTargetClient } from './target-client.js';
+import { createTrafficGenerator, type TrafficGenerator } from './traffic-generator.js';
+
+/** Of SHUTDOWN_TIMEOUT_MS, what closing the pool and the HTTP server may take after the drain. */
+const CLOSE_RESERVE_MS = 2_000;
+
+export interface TrafficServiceDeps {
+  logger: Logger;
+  /** Monotonic ms clock (tests of the service use the real one). */
+  now?: () => number;
+}
+
+/** A built service: start() listens on HOST:PORT and starts sending; stop() drains and closes. */
+export interface TrafficService {
+  /** The Fastify instance (for app.inject in tests). */
+  app: ReturnType<typeof createApp>;
+  generator: TrafficGenerator;
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+function createApp(logger: Logger) {
+  // Control bodies are a few numbers; the status page polls /status every second, so it is quiet.
+  return Fastify(httpServerOptions({ logger, bodyLimit: 16 * 1024, quietRoutes: ['/healthz', '/readyz', '/status', '/'] })).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+/** Builds the service from its configuration; nothing is sent or listened to until start(). */
+export function buildTrafficService(config: TrafficConfig, { logger, now }: TrafficServiceDeps): TrafficService {
+  const client = createTargetClient({ url: config.TARGET_URL, connections: config.TARGET_CONNECTIONS, timeoutMs: config.REQUEST_TIMEOUT_MS });
+  const modeParams = configuredModeParams(config);
+  const generator = createTrafficGenerator({
+    client,
+    logger,
+    targetUrl: config.TARGET_URL,
+    initialMode: config.TRAFFIC_MODE,
+    modeParams,
+    maxInFlight: config.MAX_IN_FLIGHT,
+    weights: parseJourneyWeights(config.JOURNEY_WEIGHTS),
+    retryRatio: config.ORDER_RETRY_RATIO,
+    windowSeconds: config.STATUS_WINDOW_S,
+    ...(now ? { now } : {}),
+  });
+  let stopping: Promise<void> | undefined;
+
+  const app = createApp(logger);
+  registerHttpDefaults(app);
+  // Ready once it is sending. The target is not a readiness dependency: measuring a failing
+  // target is this service's job, and its status says how the target is doing.
+  registerHealthRoutes(
+    app,
+    [
+      {
+        name: 'scheduler',
+        check: async () => {
+          if (!generator.running) throw new Error('not started');
+        },
+      },
+    ],
+    { accepting: () => stopping === undefined },
+  );
+  app.register(controlRoutes(generator, modeParams));
+
+  return {
+    app,
+    generator,
+    async start() {
+      await app.listen({ port: config.PORT, host: config.HOST });
+      generator.start();
+      const port = (app.server.address() as AddressInfo).port;
+      logger.info({ port, host: config.HOST, target: config.TARGET_URL, mode: config.TRAFFIC_MODE }, 'traffic service started');
+      return { port };
+    },
+    stop() {
+      // In order: no new arrivals, let running requests finish (deadline), close the pool
+      // (aborting stragglers), then the HTTP server.
+      stopping ??= (async () => {
+        generator.stopScheduling();
+        const drainMs = Math.max(config.SHUTDOWN_TIMEOUT_MS - CLOSE_RESERVE_MS, config.SHUTDOWN_TIMEOUT_MS / 2);
+        const drained = await generator.drain(drainMs);
+        if (!drained) logger.warn({ in_flight: generator.status().inFlight, deadline_ms: drainMs }, 'requests still running at the drain deadline; aborting them');
+        const steps: [string, () => Promise<void>][] = [
+          ['target pool', () => (drained ? client.close() : client.destroy())],
+          ['http server', () => app.close()],
+        ];
+        for (const [step, close] of steps) {
+          await close().catch((err: unknown) => logger.error({ err, step }, 'error while stopping'));
+        }
+      })();
+      return stopping;
+    },
+  };
+}
