@@ -7,9 +7,13 @@
  * Then the event bus (events.ts): events/s published with confirms by orders' relay and consumed
  * by notifications, each draining a backlog, and order → notification latency.
  *
+ * Last, the traffic generator's accuracy (traffic-accuracy.ts): target vs achieved rate against
+ * a bare sink. `npm run bench -- traffic` runs only that.
+ *
  * Options (env): BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
  * BENCH_LATENCY_ORDERS (default 400), BENCH_EVENT_ORDERS (default 2000: orders of the event
- * backlog, two events each).
+ * backlog, two events each), BENCH_TRAFFIC_SECONDS (default 10), BENCH_TRAFFIC_RATES (default
+ * 10,100,500,1000,2000).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,12 +30,15 @@ import { createTestDatabase } from '@orderlab/platform/testing';
 import pg from 'pg';
 import { measureEvents, type EventResults } from './events.js';
 import { formatRow, httpClient, percentile, runLoad, type LoadResult } from './load.js';
+import { highestHeldRate, measureTrafficAccuracy, type TrafficAccuracyRow } from './traffic-accuracy.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const latencyOrders = Number(process.env.BENCH_LATENCY_ORDERS ?? 400);
 const eventOrders = Number(process.env.BENCH_EVENT_ORDERS ?? 2000);
 const durationMs = seconds * 1000;
+const trafficSeconds = Number(process.env.BENCH_TRAFFIC_SECONDS ?? 10);
+const trafficRates = (process.env.BENCH_TRAFFIC_RATES ?? '10,100,500,1000,2000').split(',').map(Number);
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -77,8 +84,31 @@ async function waitUntil(label: string, check: () => Promise<boolean>, timeoutMs
   }
 }
 
-/** Runs the benchmark; resolves to the exit code. */
-export async function main(): Promise<number> {
+/** The traffic generator's accuracy alone; resolves to its rows. */
+async function trafficAccuracy(): Promise<TrafficAccuracyRow[]> {
+  say(`traffic generator accuracy — steady mode against a bare sink, ${trafficSeconds} s per rate after a 2 s warm-up`);
+  const rows = await measureTrafficAccuracy({ rates: trafficRates, seconds: trafficSeconds, say });
+  say(`highest rate held within ±2 % with nothing dropped: ${highestHeldRate(rows)} req/s`);
+  return rows;
+}
+
+/** `npm run bench -- traffic`: only the traffic generator's accuracy. */
+async function trafficOnly(): Promise<number> {
+  const traffic = await trafficAccuracy();
+  const out = join(REPO_ROOT, '.lab', 'bench-traffic-results.json');
+  mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds: trafficSeconds, traffic }, null, 2)}\n`);
+  say(`\nresults written to ${out}`);
+  return 0;
+}
+
+/** Runs the benchmark (argv: nothing for all of it, `traffic` for the generator's accuracy only); resolves to the exit code. */
+export async function main(argv: string[] = []): Promise<number> {
+  if (argv[0] === 'traffic') return trafficOnly();
+  if (argv.length > 0) {
+    process.stderr.write(`usage: npm run bench [-- traffic]   (unknown argument: ${argv.join(' ')})\n`);
+    return 2;
+  }
   say(`OrderLab benchmark — ${seconds} s per measurement after a 2 s warm-up, concurrency ${concurrency}`);
   say('starting a throwaway lab (zero simulated fulfillment delays)…');
   const lab = await startTestLab('bench', {
@@ -229,6 +259,9 @@ export async function main(): Promise<number> {
     await stopChild(grpcServer.child);
   }
 
+  say('');
+  const traffic = await trafficAccuracy();
+
   const [placement, live, reads] = results as [LoadResult, LoadResult, LoadResult];
   const [fastifyPg, bareGrpc] = ceilings as [LoadResult, LoadResult];
   const placementRatio = placement.throughput / fastifyPg.throughput;
@@ -244,10 +277,12 @@ export async function main(): Promise<number> {
   say(`published with confirms by the orders relay (${String(events!.backlog).padStart(5)} backlog) ${events!.publishedPerSecond.toFixed(0).padStart(7)} events/s`);
   say(`consumed and stored by notifications (same backlog)         ${events!.consumedPerSecond.toFixed(0).padStart(7)} events/s`);
   say(`order created → notification stored, p50 / p99              ${events!.latency.p50Ms.toFixed(1).padStart(7)} / ${events!.latency.p99Ms.toFixed(1)} ms`);
+  say('');
+  say(`traffic generator holds its rate within ±2 % up to           ${String(highestHeldRate(traffic)).padStart(7)} req/s (of ${trafficRates.join(', ')})`);
 
   const out = join(REPO_ROOT, '.lab', 'bench-results.json');
   mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, ceilings, fulfillment, events, placementRatio, readRatio }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, ceilings, fulfillment, events, traffic, placementRatio, readRatio }, null, 2)}\n`);
   say(`\nresults written to ${out}`);
   return 0;
 }

@@ -27,9 +27,12 @@ describe('status page in a browser', () => {
     const traffic = await startTraffic(t, { TARGET_URL: target.url, STEADY_RATE: '20' });
 
     const profile = await mkdtemp(join(tmpdir(), 'traffic-chromium-'));
-    t.after(() => rm(profile, { recursive: true, force: true }));
     const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    t.after(() => browser.close());
+    // The profile goes once the browser has stopped writing to it.
+    t.after(async () => {
+      await browser.close();
+      await rm(profile, { recursive: true, force: true });
+    });
     const page = browser.pages()[0] ?? (await browser.newPage());
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
