@@ -6,6 +6,7 @@ import { gatewayConfigSchema } from '@orderlab/gateway';
 import { REPO_ROOT } from '@orderlab/lab';
 import { notificationsConfigSchema } from '@orderlab/notifications';
 import { ordersConfigSchema } from '@orderlab/orders';
+import { trafficConfigSchema } from '@orderlab/traffic';
 import type { TObject } from 'typebox';
 
 /** The `| \`NAME\` | \`default\` | … |` rows of one `## heading` section of docs/configuration.md. */
@@ -33,6 +34,7 @@ describe('docs/configuration.md', () => {
     ['orders', ordersConfigSchema],
     ['fulfillment', fulfillmentConfigSchema],
     ['notifications', notificationsConfigSchema],
+    ['traffic', trafficConfigSchema],
   ] as const) {
     it(`documents every variable of ${service}, with its default, and nothing else`, () => {
       const own = documented(markdown, service);
