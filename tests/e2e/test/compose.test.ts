@@ -400,7 +400,7 @@ describe('.env.example', () => {
         [...docs.keys()].filter((name) => service === 'common' || !common.has(name)).sort(),
         `${group}: every documented variable, once`,
       );
-      for (const [name, { value }] of section.vars) assert.equal(value, defaultValue(docs.get(name)!), `${group} ${name}: the documented default`);
+      for (const [name, { value }] of section.vars) assert.equal(value, defaultValue(docs.get(name)!), `${group} ${name}: .env.example shows the default of docs/configuration.md (update .env.example when a default changes)`);
     }
   });
 });
