@@ -35,7 +35,7 @@ export {
   type EnsuredDatabase,
 } from './databases.js';
 export { EDGE_TEMPLATE, renderEdgeTemplate, writeEdgeConfig, testEdgeConfig, findNginx, nginxArgs, type EdgeTemplateVars, type EdgeFiles } from './edge.js';
-export { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, type SystemPackage, type SystemPackageReport } from './system-packages.js';
+export { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, type SystemPackage, type SystemPackageReport } from './system-packages.js';
 export { readJsonLines, type LogOutput } from './log-sink.js';
 export { createReporter, silentReporter, type Reporter } from './reporter.js';
 export { findTestFiles, type TestFile } from './run-tests.js';

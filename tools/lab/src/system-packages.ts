@@ -1,6 +1,6 @@
 /**
- * Debian packages the lab runs or tests with (Nginx for the edge, Chromium and docker-compose
- * for tests). A missing one is installed when we are root and apt-get exists, saying so;
+ * Debian packages the lab runs or tests with (Nginx for the edge, Chromium, docker-compose and
+ * make for tests). A missing one is installed when we are root and apt-get exists, saying so;
  * otherwise it is reported with the exact command that installs it.
  */
 import { spawn } from 'node:child_process';
@@ -22,6 +22,8 @@ export const NGINX: SystemPackage = { binary: 'nginx', aptPackage: 'nginx', why:
 export const CHROMIUM: SystemPackage = { binary: 'chromium', aptPackage: 'chromium', why: 'the browser test of the status page' };
 /** docker-compose (v1 from Debian), for the static checks of compose.yaml (no Docker engine needed). */
 export const DOCKER_COMPOSE: SystemPackage = { binary: 'docker-compose', aptPackage: 'docker-compose', why: 'the static checks of compose.yaml' };
+/** GNU make, for the check that each Makefile target runs its documented command. */
+export const MAKE: SystemPackage = { binary: 'make', aptPackage: 'make', why: 'the checks of the Makefile' };
 
 /** Outcome: `missing` lists what is still not installed, one problem line (with its fix) each. */
 export interface SystemPackageReport {
