@@ -11,7 +11,7 @@ export const gatewayConfigSchema = Type.Object({
   CORS_ORIGINS: corsOriginsConfig,
   BODY_LIMIT_BYTES: Type.Integer({ default: 65_536, minimum: 1024, maximum: 10 * 1024 * 1024 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 300_000 }),
-  MAX_IN_FLIGHT: Type.Integer({ default: 512, minimum: 1, maximum: 100_000 }),
+  MAX_IN_FLIGHT: Type.Integer({ default: 128, minimum: 1, maximum: 100_000 }),
 });
 
 /** The gateway's validated configuration. */

@@ -11,7 +11,7 @@ describe('gateway configuration', () => {
     assert.equal(config.GRPC_DEADLINE_MS, 2000);
     assert.equal(config.BODY_LIMIT_BYTES, 65536);
     assert.equal(config.REQUEST_TIMEOUT_MS, 10000);
-    assert.equal(config.MAX_IN_FLIGHT, 512);
+    assert.equal(config.MAX_IN_FLIGHT, 128);
     assert.deepEqual(corsOrigins(config), []);
   });
 

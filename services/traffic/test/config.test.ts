@@ -8,7 +8,7 @@ describe('traffic configuration', () => {
     const config = parseTrafficConfig({});
     assert.equal(config.PORT, 8089);
     assert.equal(config.TARGET_URL, 'http://127.0.0.1:8080');
-    assert.equal(config.TARGET_CONNECTIONS, 64);
+    assert.equal(config.TARGET_CONNECTIONS, 256);
     assert.equal(config.MAX_IN_FLIGHT, 256);
     assert.equal(config.REQUEST_TIMEOUT_MS, 5000);
     assert.equal(config.TRAFFIC_MODE, 'steady');
@@ -17,7 +17,7 @@ describe('traffic configuration', () => {
     assert.deepEqual(configuredModeParams(config), {
       steady: { rate: 20 },
       burst: { baseRate: 20, peakRate: 100, periodMs: 30_000, durationMs: 5000 },
-      overload: { startRate: 20, stepRate: 20, stepIntervalMs: 10_000, maxRate: 1000, errorRatio: 0.05, p99Ms: 1000 },
+      overload: { startRate: 100, stepRate: 100, stepIntervalMs: 5_000, maxRate: 5000, errorRatio: 0.05, p99Ms: 1000 },
       pause: {},
     });
   });
