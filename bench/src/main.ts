@@ -7,13 +7,17 @@
  * Then the event bus (events.ts): events/s published with confirms by orders' relay and consumed
  * by notifications, each draining a backlog, and order → notification latency.
  *
- * Last, the traffic generator's accuracy (traffic-accuracy.ts): target vs achieved rate against
+ * Then the traffic generator's accuracy (traffic-accuracy.ts): target vs achieved rate against
  * a bare sink. `npm run bench -- traffic` runs only that.
+ *
+ * Last, the cost of metrics (metrics-cost.ts): order placement and cached reads with
+ * METRICS_ENABLED on and off, alternating labs. `npm run bench -- metrics` runs only that.
  *
  * Options (env): BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
  * BENCH_LATENCY_ORDERS (default 400), BENCH_EVENT_ORDERS (default 2000: orders of the event
  * backlog, two events each), BENCH_TRAFFIC_SECONDS (default 10), BENCH_TRAFFIC_RATES (default
- * 10,100,500,1000,2000).
+ * 10,100,500,1000,2000), BENCH_METRICS_ROUNDS (default 2 on/off pairs), BENCH_METRICS_SECONDS
+ * (default 10).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +34,7 @@ import { createTestDatabase } from '@orderlab/platform/testing';
 import pg from 'pg';
 import { measureEvents, type EventResults } from './events.js';
 import { formatRow, httpClient, percentile, runLoad, type LoadResult } from './load.js';
+import { METRICS_COST_GOAL, measureMetricsCost, type MetricsCostResult } from './metrics-cost.js';
 import { highestHeldRate, measureTrafficAccuracy, type TrafficAccuracyRow } from './traffic-accuracy.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -39,6 +44,8 @@ const eventOrders = Number(process.env.BENCH_EVENT_ORDERS ?? 2000);
 const durationMs = seconds * 1000;
 const trafficSeconds = Number(process.env.BENCH_TRAFFIC_SECONDS ?? 10);
 const trafficRates = (process.env.BENCH_TRAFFIC_RATES ?? '10,100,500,1000,2000').split(',').map(Number);
+const metricsPairs = Number(process.env.BENCH_METRICS_ROUNDS ?? 2);
+const metricsSeconds = Number(process.env.BENCH_METRICS_SECONDS ?? 10);
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -102,11 +109,32 @@ async function trafficOnly(): Promise<number> {
   return 0;
 }
 
-/** Runs the benchmark (argv: nothing for all of it, `traffic` for the generator's accuracy only); resolves to the exit code. */
+/** The cost of metrics on the order path (on vs off, alternating rounds); resolves to the result. */
+async function metricsCost(): Promise<MetricsCostResult> {
+  say(`metrics on vs off — ${metricsPairs} × (on, off) throwaway labs, ${metricsSeconds} s per measurement, concurrency ${concurrency}, worker paused`);
+  const result = await measureMetricsCost({ pairs: metricsPairs, seconds: metricsSeconds, concurrency, say });
+  const verdict = (ratio: number) => `${(ratio * 100).toFixed(1).padStart(6)} %   ${ratio >= METRICS_COST_GOAL ? 'met' : 'MISSED'}`;
+  say(`order placement with metrics on, share of off (goal ≥ ${METRICS_COST_GOAL * 100} %)  ${verdict(result.placementRatio)}`);
+  say(`cached reads with metrics on, share of off (goal ≥ ${METRICS_COST_GOAL * 100} %)     ${verdict(result.readRatio)}`);
+  return result;
+}
+
+/** `npm run bench -- metrics`: only the cost of metrics. */
+async function metricsOnly(): Promise<number> {
+  const metrics = await metricsCost();
+  const out = join(REPO_ROOT, '.lab', 'bench-metrics-results.json');
+  mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds: metricsSeconds, concurrency, metrics }, null, 2)}\n`);
+  say(`\nresults written to ${out}`);
+  return 0;
+}
+
+/** Runs the benchmark (argv: nothing for all of it, `traffic` or `metrics` for one part); resolves to the exit code. */
 export async function main(argv: string[] = []): Promise<number> {
-  if (argv[0] === 'traffic') return trafficOnly();
+  if (argv[0] === 'traffic' && argv.length === 1) return trafficOnly();
+  if (argv[0] === 'metrics' && argv.length === 1) return metricsOnly();
   if (argv.length > 0) {
-    process.stderr.write(`usage: npm run bench [-- traffic]   (unknown argument: ${argv.join(' ')})\n`);
+    process.stderr.write(`usage: npm run bench [-- traffic|metrics]   (unknown argument: ${argv.join(' ')})\n`);
     return 2;
   }
   say(`OrderLab benchmark — ${seconds} s per measurement after a 2 s warm-up, concurrency ${concurrency}`);
@@ -261,6 +289,8 @@ export async function main(argv: string[] = []): Promise<number> {
 
   say('');
   const traffic = await trafficAccuracy();
+  say('');
+  const metrics = await metricsCost();
 
   const [placement, live, reads] = results as [LoadResult, LoadResult, LoadResult];
   const [fastifyPg, bareGrpc] = ceilings as [LoadResult, LoadResult];
@@ -282,7 +312,7 @@ export async function main(argv: string[] = []): Promise<number> {
 
   const out = join(REPO_ROOT, '.lab', 'bench-results.json');
   mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, ceilings, fulfillment, events, traffic, placementRatio, readRatio }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, ceilings, fulfillment, events, traffic, metrics, placementRatio, readRatio }, null, 2)}\n`);
   say(`\nresults written to ${out}`);
   return 0;
 }
