@@ -10,6 +10,8 @@ export const commonConfig = {
   ) as unknown as ReturnType<typeof Type.String>,
   HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 120_000 }),
+  /** false: no /metrics route and nothing recorded (docs/metrics.md). */
+  METRICS_ENABLED: Type.Boolean({ default: true }),
 } satisfies TProperties;
 
 /** Thrown by parseConfig; its message names every bad variable. */

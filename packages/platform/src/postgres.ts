@@ -2,6 +2,8 @@
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import type { Logger } from './logger.js';
+import type { ServiceMetrics } from './metrics.js';
+import { instrumentPgPool } from './postgres-metrics.js';
 
 export interface PgPoolOptions {
   connectionString: string;
@@ -12,6 +14,8 @@ export interface PgPoolOptions {
   statementTimeoutMs?: number;
   /** How long to wait for a free connection (or a new one) before failing. */
   connectionTimeoutMs?: number;
+  /** Records db_client_* under db_client_connection_pool_name = applicationName. */
+  metrics?: ServiceMetrics;
 }
 
 /** A pg.Pool with every limit set; idle-client errors are logged instead of crashing the process. */
@@ -26,6 +30,7 @@ export function createPgPool(options: PgPoolOptions, logger: Logger): pg.Pool {
     keepAlive: true,
   });
   pool.on('error', (err) => logger.warn({ err }, 'idle postgres client failed'));
+  if (options.metrics) instrumentPgPool(pool, options.metrics, options.applicationName);
   return pool;
 }
 

@@ -167,3 +167,4 @@ export async function closeVhostConnections(vhost: string, reason = 'closed by a
   for (const pid of pids) await rabbitmqctl('close_connection', pid, reason);
   return pids.length;
 }
+export * from './metrics.js';

@@ -1,0 +1,72 @@
+/** HTTP server metrics for Fastify and the GET /metrics route (docs/metrics.md, "HTTP servers"). */
+import type { FastifyInstance } from 'fastify';
+import { DURATION_BUCKETS, type ServiceMetrics } from './metrics.js';
+
+/** http_route of a request no route matched (404s): raw paths would be unbounded. */
+export const UNMATCHED_ROUTE = 'unmatched';
+/** Where metrics are served. */
+export const METRICS_PATH = '/metrics';
+/** Scrapes and probes say nothing about the service's users, so they are not recorded. */
+const NOT_RECORDED = new Set([METRICS_PATH, '/healthz', '/readyz']);
+/** Methods kept as they are; anything else is `_OTHER` (semantic conventions), so labels stay bounded. */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
+
+export interface HttpMetricsOptions {
+  /**
+   * Record http_server_* for the app's requests (default true). The ops servers only serve
+   * probes and /metrics, which are never recorded, so they pass false.
+   */
+  recordRequests?: boolean;
+}
+
+/**
+ * Adds GET /metrics (with the registry's content type) and the request hooks. Call it on the root
+ * instance right after registerHttpDefaults, before load shedding and routes, so shed requests
+ * (503) are recorded too. With metrics disabled it adds nothing: /metrics is a 404.
+ */
+export function registerMetrics(app: FastifyInstance, metrics: ServiceMetrics, { recordRequests = true }: HttpMetricsOptions = {}): void {
+  const registry = metrics.registry;
+  if (!metrics.enabled || registry === undefined) return;
+  app.get(METRICS_PATH, { schema: { hide: true } }, async (_request, reply) => {
+    const body = await registry.metrics();
+    return reply.type(registry.contentType).send(body);
+  });
+  if (!recordRequests) return;
+
+  const duration = metrics.histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP server requests.',
+    labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
+    buckets: DURATION_BUCKETS,
+  });
+  const active = metrics.shared('http_server_active_requests', () =>
+    metrics.gauge({
+      name: 'http_server_active_requests',
+      help: 'Number of HTTP server requests in progress.',
+      labelNames: ['http_request_method'],
+    }),
+  );
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (NOT_RECORDED.has(request.routeOptions.url ?? '')) return done();
+    const labels = { http_request_method: methodOf(request.method) };
+    active.inc(labels);
+    // 'close' fires once however the exchange ends; onResponse is skipped when the client leaves first.
+    reply.raw.once('close', () => active.dec(labels));
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    if (!NOT_RECORDED.has(route)) {
+      duration.observe(
+        { http_request_method: methodOf(request.method), http_route: route, http_response_status_code: reply.statusCode },
+        reply.elapsedTime / 1000,
+      );
+    }
+    done();
+  });
+}
+
+function methodOf(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : '_OTHER';
+}

@@ -1,0 +1,162 @@
+/**
+ * Prometheus metrics (docs/metrics.md): one registry per process, prom-client default metrics,
+ * `app_build_info`, and instruments that cost nothing when METRICS_ENABLED=false.
+ *
+ * Instruments are created through ServiceMetrics so that a disabled process registers nothing,
+ * starts no default-metrics timers and records into no-ops; callers never check the flag.
+ */
+import { readFileSync } from 'node:fs';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Semantic-convention advice for HTTP, RPC and messaging durations (SLO thresholds sit on 0.25 s). */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+/** Database operations are usually faster, and a slow one is very slow. */
+export const DB_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
+
+/** Label values by label name; a missing label is exposed as an empty value. */
+export type Labels<L extends string> = Partial<Record<L, string | number>>;
+
+/** A monotonically increasing count. */
+export interface CounterMetric<L extends string = string> {
+  inc(labels?: Labels<L>, value?: number): void;
+}
+
+/** A value that goes up and down. */
+export interface GaugeMetric<L extends string = string> {
+  set(labels: Labels<L>, value: number): void;
+  inc(labels?: Labels<L>, value?: number): void;
+  dec(labels?: Labels<L>, value?: number): void;
+}
+
+/** A distribution of observed values (seconds, for every histogram of the catalogue). */
+export interface HistogramMetric<L extends string = string> {
+  /**
+   * Records value. traceId is the exemplar hook: once tracing lands, a sampled trace id is
+   * attached as an OpenMetrics exemplar (`trace_id`). That needs `enableExemplars` on the
+   * histogram and the registry switched to the OpenMetrics content type (Prometheus only reads
+   * exemplars from that format); until then the argument is accepted and ignored.
+   */
+  observe(labels: Labels<L>, value: number, traceId?: string): void;
+}
+
+interface MetricConfig<L extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+}
+
+export interface GaugeConfig<L extends string> extends MetricConfig<L> {
+  /**
+   * Runs on every scrape just before the gauge is read (pool sizes, cached counts). Never called
+   * when metrics are disabled. A rejection fails the scrape, so catch what may fail.
+   */
+  collect?: (gauge: GaugeMetric<L>) => void | Promise<void>;
+}
+
+export interface HistogramConfig<L extends string> extends MetricConfig<L> {
+  buckets: readonly number[];
+}
+
+const NOOP = (): void => {};
+const NOOP_COUNTER: CounterMetric<never> = { inc: NOOP };
+const NOOP_GAUGE: GaugeMetric<never> = { set: NOOP, inc: NOOP, dec: NOOP };
+const NOOP_HISTOGRAM: HistogramMetric<never> = { observe: NOOP };
+
+export interface ServiceMetricsOptions {
+  /** METRICS_ENABLED. */
+  enabled: boolean;
+  /** `service_name` of app_build_info (= the Prometheus job). */
+  service: string;
+  /** `service_version` of app_build_info. */
+  version: string;
+}
+
+/** The metrics of one process; pass it down like the logger. */
+export interface ServiceMetrics {
+  readonly enabled: boolean;
+  /** The process's own registry (undefined when disabled). */
+  readonly registry: Registry | undefined;
+  /** The counter named config.name, created on first use (components of one process share it). */
+  counter<L extends string = never>(config: MetricConfig<L>): CounterMetric<L>;
+  /** A new gauge; its name must not be registered yet (a collect callback belongs to one owner). */
+  gauge<L extends string = never>(config: GaugeConfig<L>): GaugeMetric<L>;
+  /** The histogram named config.name, created on first use. */
+  histogram<L extends string = never>(config: HistogramConfig<L>): HistogramMetric<L>;
+  /** The value created under key by the first caller (e.g. one pool-gauge set for every pool). */
+  shared<M>(key: string, create: () => M): M;
+}
+
+/** Builds the process's metrics; with enabled=false every instrument is a no-op and nothing runs. */
+export function createServiceMetrics({ enabled, service, version }: ServiceMetricsOptions): ServiceMetrics {
+  if (!enabled) {
+    return {
+      enabled: false,
+      registry: undefined,
+      counter: () => NOOP_COUNTER,
+      gauge: () => NOOP_GAUGE,
+      histogram: () => NOOP_HISTOGRAM,
+      shared: (_name, create) => create(),
+    };
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const buildInfo = new Gauge({
+    name: 'app_build_info',
+    help: 'The build that runs (always 1).',
+    labelNames: ['service_name', 'service_version'],
+    registers: [registry],
+  });
+  buildInfo.set({ service_name: service, service_version: version }, 1);
+  const shared = new Map<string, unknown>();
+  const share = <M>(key: string, create: () => M): M => {
+    if (!shared.has(key)) shared.set(key, create());
+    return shared.get(key) as M;
+  };
+
+  return {
+    enabled: true,
+    registry,
+    counter<L extends string>({ name, help, labelNames = [] }: MetricConfig<L>): CounterMetric<L> {
+      return share(name, () => {
+        const counter = new Counter<L>({ name, help, labelNames, registers: [registry] });
+        return { inc: (labels: Labels<L> = {}, value = 1) => counter.inc(labels as never, value) };
+      });
+    },
+    gauge<L extends string>({ name, help, labelNames = [], collect }: GaugeConfig<L>): GaugeMetric<L> {
+      // eslint-disable-next-line prefer-const -- assigned after the gauge whose collect uses it
+      let wrapper: GaugeMetric<L>;
+      const gauge = new Gauge<L>({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        ...(collect ? { collect: () => collect(wrapper) } : {}),
+      });
+      wrapper = {
+        set: (labels, value) => gauge.set(labels as never, value),
+        inc: (labels = {}, value = 1) => gauge.inc(labels as never, value),
+        dec: (labels = {}, value = 1) => gauge.dec(labels as never, value),
+      };
+      return wrapper;
+    },
+    histogram<L extends string>({ name, help, labelNames = [], buckets }: HistogramConfig<L>): HistogramMetric<L> {
+      return share(name, () => {
+        const histogram = new Histogram<L>({ name, help, labelNames, buckets: [...buckets], registers: [registry] });
+        // traceId: the exemplar hook (see HistogramMetric.observe).
+        return { observe: (labels: Labels<L>, value: number) => histogram.observe(labels as never, value) };
+      });
+    },
+    shared: share,
+  };
+}
+
+/** The `version` of the package.json at url (a service passes `new URL('../../package.json', import.meta.url)`). */
+export function readPackageVersion(url: URL): string {
+  const { version } = JSON.parse(readFileSync(url, 'utf8')) as { version?: unknown };
+  return typeof version === 'string' ? version : 'unknown';
+}
+
+/** Seconds since a performance.now() reading. */
+export function secondsSince(startedMs: number): number {
+  return (performance.now() - startedMs) / 1000;
+}
