@@ -86,7 +86,7 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
 /** A long-lived client for OrderService at `address` (host:port), plaintext. */
 export function createOrderServiceClient(
   address: string,
-  options: grpc.ChannelOptions = {},
+  options: grpc.ClientOptions = {},
 ): OrderServiceClient {
   const proto = loadOrdersProto();
   return new proto.orderlab.orders.v1.OrderService(address, grpc.credentials.createInsecure(), {

@@ -3,13 +3,19 @@ import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createOrderServiceClient, type OrderServiceClient } from '@orderlab/contracts';
 import {
+  createServiceMetrics,
+  grpcClientInterceptors,
   httpServerOptions,
+  METRICS_PATH,
+  readPackageVersion,
+  registerMetrics,
   parseCorsOrigins,
   registerCors,
   registerHealthRoutes,
   registerHttpDefaults,
   registerOpenApi,
   type Logger,
+  type ServiceMetrics,
 } from '@orderlab/platform';
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { GatewayConfig } from './config.js';
@@ -45,6 +51,17 @@ export interface GatewayDeps {
   logger: Logger;
   /** The orders client; when omitted one is made from ORDERS_GRPC_ADDR, and stop() closes it. */
   ordersClient?: OrderServiceClient;
+  /** The process's metrics; when omitted they are made from METRICS_ENABLED. */
+  metrics?: ServiceMetrics;
+}
+
+/** The gateway's metrics from its configuration (main.ts makes them once and shares them). */
+export function createGatewayMetrics(config: Pick<GatewayConfig, 'METRICS_ENABLED'>): ServiceMetrics {
+  return createServiceMetrics({
+    enabled: config.METRICS_ENABLED,
+    service: 'gateway',
+    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
+  });
 }
 
 /** A built gateway: start() listens on HOST:PORT and resolves the bound port. */
@@ -61,14 +78,25 @@ function createApp(config: GatewayConfig, logger: Logger) {
 }
 
 /** Builds the gateway; nothing listens until start(). */
-export function buildGateway(config: GatewayConfig, { logger, ordersClient: givenClient }: GatewayDeps): Gateway {
-  const ordersClient = givenClient ?? createOrderServiceClient(config.ORDERS_GRPC_ADDR);
+export function buildGateway(config: GatewayConfig, { logger, ordersClient: givenClient, metrics = createGatewayMetrics(config) }: GatewayDeps): Gateway {
+  const ordersClient = givenClient ?? createOrderServiceClient(config.ORDERS_GRPC_ADDR, { interceptors: grpcClientInterceptors(metrics) });
+  const rejected = metrics.counter({
+    name: 'gateway_rejected_requests_total',
+    help: 'Requests the gateway answered 503 without handling them, by reason.',
+    labelNames: ['reason'],
+  });
   const orders = buildOrdersApi(ordersClient, { deadlineMs: config.GRPC_DEADLINE_MS });
   let stopping = false;
 
   const app = createApp(config, logger);
   registerHttpDefaults(app);
-  registerInFlightLimit(app, { max: config.MAX_IN_FLIGHT, exempt: isOpsRequest });
+  // Before the limit, so shed requests (503) are recorded too.
+  registerMetrics(app, metrics);
+  registerInFlightLimit(app, {
+    max: config.MAX_IN_FLIGHT,
+    exempt: isOpsRequest,
+    onReject: () => rejected.inc({ reason: 'overload' }),
+  });
   registerCors(app, { origins: parseCorsOrigins(config.CORS_ORIGINS), ...CORS_POLICY });
 
   // The generator must be loaded before the routes it documents are added.
@@ -109,9 +137,9 @@ export function buildGateway(config: GatewayConfig, { logger, ordersClient: give
   };
 }
 
-/** Probes and docs are never shed: an overloaded gateway must still say so and explain itself. */
+/** Probes, scrapes and docs are never shed: an overloaded gateway must still say so and explain itself. */
 function isOpsRequest(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
   if (route === undefined) return false;
-  return route === '/healthz' || route === '/readyz' || route === OPENAPI_PATH || route.startsWith(DOCS_PREFIX);
+  return route === '/healthz' || route === '/readyz' || route === METRICS_PATH || route === OPENAPI_PATH || route.startsWith(DOCS_PREFIX);
 }

@@ -8,15 +8,18 @@ export interface InFlightLimitOptions {
   /** Routes never shed (probes and docs must answer even under overload). */
   exempt: (request: FastifyRequest) => boolean;
   retryAfterSeconds?: number;
+  /** Called for each shed request (gateway_rejected_requests_total). */
+  onReject?: () => void;
 }
 
 /** Registers the limit on the root instance, before any route. */
-export function registerInFlightLimit(app: FastifyInstance, { max, exempt, retryAfterSeconds = 1 }: InFlightLimitOptions): void {
+export function registerInFlightLimit(app: FastifyInstance, { max, exempt, retryAfterSeconds = 1, onReject }: InFlightLimitOptions): void {
   let inFlight = 0;
 
   app.addHook('onRequest', async (request, reply) => {
     if (exempt(request)) return;
     if (inFlight >= max) {
+      onReject?.();
       throw new AppError({
         status: 503,
         code: ErrorCode.OVERLOADED,

@@ -1,7 +1,7 @@
 /** Starts the gateway: config, logger, orders client, HTTP server, graceful shutdown. */
 import { createOrderServiceClient } from '@orderlab/contracts';
-import { createLifecycle, createLogger } from '@orderlab/platform';
-import { buildGateway } from './app.js';
+import { createLifecycle, createLogger, grpcClientInterceptors } from '@orderlab/platform';
+import { buildGateway, createGatewayMetrics } from './app.js';
 import { loadGatewayConfig } from './config.js';
 
 const config = loadGatewayConfig();
@@ -10,10 +10,11 @@ const lifecycle = createLifecycle({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_M
 lifecycle.installSignalHandlers();
 
 // Closers run in reverse: first stop HTTP and drain in-flight requests, then close the gRPC channel.
-const ordersClient = createOrderServiceClient(config.ORDERS_GRPC_ADDR);
+const metrics = createGatewayMetrics(config);
+const ordersClient = createOrderServiceClient(config.ORDERS_GRPC_ADDR, { interceptors: grpcClientInterceptors(metrics) });
 lifecycle.onShutdown('orders gRPC client', () => ordersClient.close());
 
-const gateway = buildGateway(config, { logger, ordersClient });
+const gateway = buildGateway(config, { logger, ordersClient, metrics });
 lifecycle.onShutdown('http server', () => gateway.stop());
 
 try {
