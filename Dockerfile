@@ -29,6 +29,7 @@ COPY services/notifications/package.json services/notifications/
 COPY services/gateway/package.json services/gateway/
 COPY services/traffic/package.json services/traffic/
 COPY tools/lab/package.json tools/lab/
+COPY tools/dashboards/package.json tools/dashboards/
 COPY bench/package.json bench/
 COPY tests/e2e/package.json tests/e2e/
 # --ignore-scripts: no dependency needs an install script to work (protobufjs' only prints a
@@ -52,6 +53,7 @@ COPY --from=deps /app/package.json /app/package-lock.json ./
 COPY --from=deps /app/packages packages
 COPY --from=deps /app/services services
 COPY --from=deps /app/tools/lab/package.json tools/lab/
+COPY --from=deps /app/tools/dashboards/package.json tools/dashboards/
 COPY --from=deps /app/bench/package.json bench/
 COPY --from=deps /app/tests/e2e/package.json tests/e2e/
 RUN --mount=type=cache,target=/root/.npm \

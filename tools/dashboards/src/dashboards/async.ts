@@ -1,0 +1,179 @@
+/**
+ * Async pipeline: the two queues side by side, the Redis stream that fulfillment consumes on
+ * the left and the RabbitMQ queue that notifications consumes on the right, row by row the
+ * same question for both: how much waits, how fast it goes in and out, how long one message
+ * takes, how many are retried and dead-lettered.
+ */
+import { dashboard, maybeEmpty, q, type BuiltDashboard, type PanelSpec } from '../grafana.js';
+import { quantile, ratio, sumRate } from '../promql.js';
+import { ANNOTATIONS, TAG, rightAxis } from './common.js';
+
+export const ASYNC_UID = 'orderlab-async';
+
+const fulfillment = 'job="fulfillment"';
+const notifications = 'job="notifications"';
+const broker = 'job="rabbitmq-detailed"';
+
+/** Two panels of a row, stream left and broker right, half the width each. */
+function sideBySide(stream: Omit<PanelSpec, 'width'>, rabbit: Omit<PanelSpec, 'width'>): PanelSpec[] {
+  return [
+    { ...stream, width: 12, title: `Stream · ${stream.title}` },
+    { ...rabbit, width: 12, title: `RabbitMQ · ${rabbit.title}` },
+  ];
+}
+
+export function asyncDashboard(): BuiltDashboard {
+  return dashboard({
+    uid: ASYNC_UID,
+    title: 'OrderLab / Async pipeline',
+    description: 'The Redis stream (orders → fulfillment) and the RabbitMQ queue (orders → notifications) side by side: depth, age, in/out rate, processing time, retries and dead letters.',
+    tags: [TAG, 'async', 'redis', 'rabbitmq', 'use'],
+    annotations: ANNOTATIONS,
+    rows: [
+      {
+        title: 'Depth: what waits',
+        panels: sideBySide(
+          {
+            type: 'timeseries',
+            title: 'entries waiting',
+            description: 'fulfillment:requests: entries not yet delivered to the consumer group (lag) and delivered but not acknowledged (pending). Pending stays near FULFILLMENT_CONCURRENCY when healthy.',
+            stack: true,
+            queries: [q('sum by (state) (queue_messages{job="fulfillment", state=~"lag|pending"})', '{{state}}')],
+          },
+          {
+            type: 'timeseries',
+            title: 'messages waiting',
+            description: 'Per queue: ready (waiting for a consumer) and unacknowledged (delivered to notifications, not yet acked; bounded by NOTIFICATIONS_PREFETCH).',
+            stack: true,
+            queries: [
+              q(`sum by (queue) (rabbitmq_detailed_queue_messages_ready{${broker}})`, '{{queue}} ready'),
+              q(`sum by (queue) (rabbitmq_detailed_queue_messages_unacked{${broker}})`, '{{queue}} unacked'),
+            ],
+          },
+        ),
+      },
+      {
+        title: 'Lag: how old, who consumes',
+        panels: sideBySide(
+          {
+            type: 'timeseries',
+            title: 'age of the oldest entry',
+            description: 'Age of the oldest undelivered or unacknowledged entry (0 when none), and of the oldest outbox row not yet added to the stream. Seconds here are seconds an order waits to be fulfilled.',
+            unit: 's',
+            threshold: { value: 30, color: 'orange' },
+            queries: [
+              q(`max(queue_oldest_message_age_seconds{${fulfillment}})`, 'stream'),
+              q('max(outbox_oldest_message_age_seconds{job="orders", outbox_destination="fulfillment"})', 'outbox (before the stream)'),
+            ],
+          },
+          {
+            type: 'timeseries',
+            title: 'consumers and outbox age',
+            description: 'Consumers attached to each queue (notifications.dead has none by design; 0 on notifications means events pile up unread), and the age of the oldest event the outbox has not yet published.',
+            queries: [
+              q(`sum by (queue) (rabbitmq_detailed_queue_consumers{${broker}})`, 'consumers {{queue}}'),
+              q('max(outbox_oldest_message_age_seconds{job="orders", outbox_destination="events"})', 'outbox age (before the broker)'),
+            ],
+            overrides: [rightAxis(/^outbox/, 's')],
+          },
+        ),
+      },
+      {
+        title: 'Throughput: in vs out',
+        panels: sideBySide(
+          {
+            type: 'timeseries',
+            title: 'added vs consumed',
+            description: 'Entries the outbox relay added (XADD) vs entries fulfillment read. When "added" stays above "consumed" the backlog grows.',
+            unit: 'ops',
+            queries: [
+              q(sumRate('messaging_client_sent_messages_total', 'job="orders", messaging_system="redis", error_type=""'), 'added (orders)'),
+              q(sumRate('messaging_client_consumed_messages_total', fulfillment), 'consumed (fulfillment)'),
+            ],
+          },
+          {
+            type: 'timeseries',
+            title: 'published vs consumed',
+            description: 'Events the outbox relay published (confirmed by the broker) vs messages notifications received from its queue.',
+            unit: 'ops',
+            queries: [
+              q(sumRate('messaging_client_sent_messages_total', 'job="orders", messaging_system="rabbitmq", error_type=""'), 'published (orders)'),
+              q(sumRate('messaging_client_consumed_messages_total', notifications), 'consumed (notifications)'),
+            ],
+          },
+        ),
+      },
+      {
+        title: 'Processing time',
+        panels: sideBySide(
+          {
+            type: 'timeseries',
+            title: 'processing time',
+            description: 'p50 and p95 time fulfillment spends on one entry (pick + pack + ship + the gRPC report to orders).',
+            unit: 's',
+            queries: [0.5, 0.95].map((p) => q(quantile(p, 'messaging_process_duration_seconds', fulfillment), `p${p * 100}`)),
+          },
+          {
+            type: 'timeseries',
+            title: 'processing time',
+            description: 'p50 and p95 time notifications spends on one event (validate, store, ack).',
+            unit: 's',
+            queries: [0.5, 0.95].map((p) => q(quantile(p, 'messaging_process_duration_seconds', notifications), `p${p * 100}`)),
+          },
+        ),
+      },
+      {
+        title: 'Failures and retries',
+        panels: sideBySide(
+          {
+            type: 'timeseries',
+            title: 'failures and redeliveries',
+            description: 'Share of entries whose processing failed, and entries delivered again (reclaimed from a stalled consumer or retried). Redeliveries are empty until the first one happens.',
+            unit: 'percentunit',
+            queries: [
+              q(ratio('messaging_process_duration_seconds_count', fulfillment, 'error_type!=""'), 'failed ratio'),
+              maybeEmpty(sumRate('messaging_redelivered_messages_total', fulfillment), 'redelivered/s'),
+            ],
+            overrides: [rightAxis('redelivered/s', 'ops')],
+          },
+          {
+            type: 'timeseries',
+            title: 'failures and redeliveries',
+            description: 'Share of events whose handling failed (invalid or returned for another delivery), and deliveries the broker flagged as redelivered. Redeliveries are empty until the first one happens.',
+            unit: 'percentunit',
+            queries: [
+              q(ratio('messaging_process_duration_seconds_count', notifications, 'error_type!=""'), 'failed ratio'),
+              maybeEmpty(sumRate('messaging_redelivered_messages_total', notifications), 'redelivered/s'),
+            ],
+            overrides: [rightAxis('redelivered/s', 'ops')],
+          },
+        ),
+      },
+      {
+        title: 'Dead letters',
+        panels: sideBySide(
+          {
+            type: 'timeseries',
+            title: 'dead letters',
+            description: 'Entries given up on after FULFILLMENT_MAX_DELIVERIES and moved to fulfillment:dead (length), and the rate they arrive at (empty until the first one).',
+            queries: [
+              q(`sum(queue_messages{${fulfillment}, state="dead"})`, 'in fulfillment:dead'),
+              maybeEmpty(sumRate('messaging_dead_lettered_messages_total', fulfillment), 'dead-lettered/s'),
+            ],
+            overrides: [rightAxis('dead-lettered/s', 'ops')],
+          },
+          {
+            type: 'timeseries',
+            title: 'dead letters',
+            description: 'Messages in notifications.dead (invalid events at once, others after NOTIFICATIONS_DELIVERY_LIMIT deliveries), and the rate notifications rejects them at (empty until the first one).',
+            queries: [
+              q(`sum(rabbitmq_detailed_queue_messages{${broker}, queue="notifications.dead"})`, 'in notifications.dead'),
+              maybeEmpty(sumRate('messaging_dead_lettered_messages_total', notifications), 'dead-lettered/s'),
+            ],
+            overrides: [rightAxis('dead-lettered/s', 'ops')],
+          },
+        ),
+      },
+    ],
+  });
+}
