@@ -150,6 +150,15 @@ export function createServiceMetrics({ enabled, service, version }: ServiceMetri
   };
 }
 
+/** Disabled metrics, the default of components built without any (unit tests, tools). */
+export const NO_METRICS: ServiceMetrics = createServiceMetrics({ enabled: false, service: 'none', version: 'none' });
+
+/** error_type of a failed send or process step: `timeout` or `_OTHER` (bounded, unlike messages). */
+export function errorTypeOf(err: unknown): string {
+  const message = err instanceof Error ? `${err.name} ${err.message}` : String(err);
+  return /time(d)? ?out/i.test(message) ? 'timeout' : '_OTHER';
+}
+
 /** The `version` of the package.json at url (a service passes `new URL('../../package.json', import.meta.url)`). */
 export function readPackageVersion(url: URL): string {
   const { version } = JSON.parse(readFileSync(url, 'utf8')) as { version?: unknown };

@@ -12,12 +12,14 @@
  * While RabbitMQ is unreachable (or blocks publishers) the relay claims nothing: rows simply wait,
  * with no attempts counted, and the publisher wakes the relay when it is ready again.
  */
-import { EVENT_ENVELOPES, EVENT_HEADERS, isEventType, type EventEnvelope } from '@orderlab/contracts';
-import type { Logger } from '@orderlab/platform';
+import { EVENT_ENVELOPES, EVENT_HEADERS, EVENTS_EXCHANGE, isEventType, type EventEnvelope } from '@orderlab/contracts';
+import { NO_METRICS, secondsSince, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { Compile } from 'typebox/compile';
 import { inTransaction } from './database.js';
 import type { EventPublisher, OutgoingEvent } from './event-publisher.js';
+import { sendRecorder } from './orders-metrics.js';
 import { claimOutboxRows, retryParams, retrySql, type ClaimedOutboxRow, type FailedDelivery } from './outbox-store.js';
 import { buildRelayLoop, type RelayRound } from './relay-loop.js';
 import { throttledWarn } from './throttled-log.js';
@@ -39,6 +41,8 @@ export interface EventRelayOptions {
   batchSize: number;
   pollIntervalMs: number;
   maxBackoffMs: number;
+  /** messaging_client_* of the publishes. */
+  metrics?: ServiceMetrics;
   /** Randomness of the backoff jitter (tests pin it). */
   random?: () => number;
 }
@@ -117,6 +121,7 @@ export function buildEventRelay(options: EventRelayOptions): EventRelay {
   const { pool, publisher, batchSize, maxBackoffMs, random = Math.random } = options;
   const log = options.logger.child({ component: 'event-relay' });
   const warn = throttledWarn(log);
+  const recordSend = sendRecorder(options.metrics ?? NO_METRICS, 'rabbitmq', EVENTS_EXCHANGE);
   let waitingLogged = false;
 
   async function round(): Promise<RelayRound> {
@@ -143,7 +148,9 @@ export function buildEventRelay(options: EventRelayOptions): EventRelay {
           publishable.push({ row, message });
         }
       }
+      const started = performance.now();
       const errors = await publisher.publishBatch(publishable.map(({ message }) => message));
+      recordSend(errors, secondsSince(started));
       const sent: string[] = [];
       for (const [i, { row }] of publishable.entries()) {
         const error = errors[i];

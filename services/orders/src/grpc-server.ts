@@ -14,7 +14,16 @@ import {
   type OrderServiceHandlers,
   type Product as ProtoProduct,
 } from '@orderlab/contracts';
-import { errorCodeOf, grpcError, metadataValue, requestIdFromMetadata, type Logger } from '@orderlab/platform';
+import {
+  errorCodeOf,
+  grpcError,
+  grpcServerInterceptors,
+  metadataValue,
+  NO_METRICS,
+  requestIdFromMetadata,
+  type Logger,
+  type ServiceMetrics,
+} from '@orderlab/platform';
 import { HealthImplementation } from 'grpc-health-check';
 import type pg from 'pg';
 import { performance } from 'node:perf_hooks';
@@ -103,6 +112,8 @@ export interface GrpcServerDeps {
   app: OrdersApp;
   pool: pg.Pool;
   logger: Logger;
+  /** rpc_server_call_duration_seconds of every OrderService call. */
+  metrics?: ServiceMetrics;
 }
 
 /** The gRPC server of the orders service. */
@@ -114,10 +125,10 @@ export interface OrdersGrpcServer {
 }
 
 /** Builds the gRPC server: OrderService, grpc.health.v1 and reflection. */
-export function buildGrpcServer({ app, pool, logger }: GrpcServerDeps): OrdersGrpcServer {
+export function buildGrpcServer({ app, pool, logger, metrics = NO_METRICS }: GrpcServerDeps): OrdersGrpcServer {
   const packageDefinition = loadOrdersPackageDefinition();
   const proto = loadOrdersProto(packageDefinition);
-  const server = new grpc.Server(SERVER_OPTIONS);
+  const server = new grpc.Server({ ...SERVER_OPTIONS, interceptors: grpcServerInterceptors(metrics) });
   const warnDatabase = throttledWarn(logger);
   let inFlight = 0;
 

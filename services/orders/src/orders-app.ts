@@ -2,7 +2,7 @@
  * The use cases of the orders service, independent of gRPC: validation, idempotency,
  * repositories and the cache put together. grpc-server.ts maps protobuf to and from these.
  */
-import type { Logger } from '@orderlab/platform';
+import { NO_METRICS, type Logger, type ServiceMetrics } from '@orderlab/platform';
 import type pg from 'pg';
 import { DomainError, OrdersErrorCode, invalidArgument } from './domain/errors.js';
 import { requestFingerprint } from './domain/fingerprint.js';
@@ -13,6 +13,7 @@ import { validateCreateProduct, type Product } from './domain/product.js';
 import { orderScope, PRODUCT_SCOPE, requireIdempotencyKey } from './idempotency.js';
 import * as orders from './order-repository.js';
 import * as products from './product-repository.js';
+import { idempotencyCounter, type IdempotencyOutcome } from './orders-metrics.js';
 import type { OrdersCache } from './redis-cache.js';
 
 /** What a use case knows about the call that triggered it. */
@@ -31,6 +32,8 @@ export interface OrdersAppDeps {
   idempotencyTtlHours: number;
   /** Called after a commit that wrote outbox rows, to wake this process's relays at once. */
   onOutboxWritten?: () => void;
+  /** orders_idempotency_requests_total. */
+  metrics?: ServiceMetrics;
 }
 
 const MAX_FAILURE_REASON = 1000;
@@ -41,7 +44,24 @@ function requireUuid(value: string, field: string): string {
 }
 
 /** Builds the use cases over a pool and a cache. */
-export function buildOrdersApp({ pool, cache, idempotencyTtlHours, onOutboxWritten = () => undefined }: OrdersAppDeps) {
+export function buildOrdersApp({ pool, cache, idempotencyTtlHours, onOutboxWritten = () => undefined, metrics = NO_METRICS }: OrdersAppDeps) {
+  const idempotency = idempotencyCounter(metrics);
+  /** Counts how an idempotent create ended: created, replayed, or refused for its key. */
+  async function countOutcome<T extends { replayed: boolean }>(create: Promise<T>): Promise<T> {
+    let outcome: IdempotencyOutcome | undefined;
+    try {
+      const result = await create;
+      outcome = result.replayed ? 'replayed' : 'created';
+      return result;
+    } catch (err) {
+      if (err instanceof DomainError && err.code === OrdersErrorCode.idempotencyKeyInUse) outcome = 'conflict';
+      if (err instanceof DomainError && err.code === OrdersErrorCode.idempotencyKeyMismatch) outcome = 'mismatch';
+      throw err;
+    } finally {
+      if (outcome) idempotency.inc({ outcome });
+    }
+  }
+
   return {
     /** A page of the catalog, cached per (page size, token). */
     async listProducts(request: { pageSize: number; pageToken: string }): Promise<products.ProductsPage> {
@@ -69,12 +89,12 @@ export function buildOrdersApp({ pool, cache, idempotencyTtlHours, onOutboxWritt
     async createProduct(request: Record<string, unknown>, ctx: CallContext): Promise<products.CreateProductResult> {
       const key = requireIdempotencyKey(ctx.idempotencyKey);
       const input = validateCreateProduct(request);
-      const result = await products.createProduct(
+      const result = await countOutcome(products.createProduct(
         pool,
         input,
         { scope: PRODUCT_SCOPE, key, fingerprint: requestFingerprint('CreateProduct', input) },
         { correlation: ctx, idempotencyTtlHours, beforeBegin: ctx.checkActive },
-      );
+      ));
       if (!result.replayed) {
         onOutboxWritten();
         await cache.invalidateProductPages();
@@ -90,12 +110,12 @@ export function buildOrdersApp({ pool, cache, idempotencyTtlHours, onOutboxWritt
     ): Promise<orders.CreateOrderResult> {
       const key = requireIdempotencyKey(ctx.idempotencyKey);
       const input = validateCreateOrder(request);
-      const result = await orders.createOrder(
+      const result = await countOutcome(orders.createOrder(
         pool,
         input,
         { scope: orderScope(input.customerId), key, fingerprint: requestFingerprint('CreateOrder', input) },
         { correlation: ctx, idempotencyTtlHours, beforeBegin: ctx.checkActive },
-      );
+      ));
       if (result.replayed) {
         ctx.log.info({ orderId: result.order.id }, 'order replayed for a repeated idempotency key');
         return result;

@@ -4,7 +4,16 @@
  * and their LISTEN wake-up, reconciler, idempotency reaper and outbox pruner.
  * Reads like a table of contents; tests start the real thing on port 0.
  */
-import { buildOpsServer, connectRabbitMq, createPgPool, type Logger, type RabbitMq } from '@orderlab/platform';
+import {
+  buildOpsServer,
+  connectRabbitMq,
+  createPgPool,
+  createServiceMetrics,
+  readPackageVersion,
+  type Logger,
+  type RabbitMq,
+  type ServiceMetrics,
+} from '@orderlab/platform';
 import { fileURLToPath } from 'node:url';
 import type { OrdersConfig } from './config.js';
 import { checkPostgres } from './database.js';
@@ -13,6 +22,7 @@ import { buildIdempotencyReaper } from './idempotency-reaper.js';
 import { buildEventPublisher } from './event-publisher.js';
 import { buildEventRelay } from './event-relay.js';
 import { buildOrdersApp } from './orders-app.js';
+import { registerOrdersGauges } from './orders-metrics.js';
 import { buildOutboxListener } from './outbox-listener.js';
 import { buildOutboxPruner } from './outbox-pruner.js';
 import { buildOutboxRelay } from './outbox-relay.js';
@@ -37,15 +47,31 @@ export interface OrdersService {
   stop(): Promise<void>;
 }
 
+/** What the service is built with besides its configuration. */
+export interface OrdersServiceDeps {
+  logger: Logger;
+  /** The process's metrics; made from METRICS_ENABLED when omitted. */
+  metrics?: ServiceMetrics;
+}
+
+/** The orders service's metrics from its configuration. */
+export function createOrdersMetrics(config: Pick<OrdersConfig, 'METRICS_ENABLED'>): ServiceMetrics {
+  return createServiceMetrics({
+    enabled: config.METRICS_ENABLED,
+    service: 'orders',
+    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
+  });
+}
+
 /** Builds the orders service from its configuration; nothing listens until start(). */
-export function buildOrdersService(config: OrdersConfig, { logger }: { logger: Logger }): OrdersService {
+export function buildOrdersService(config: OrdersConfig, { logger, metrics = createOrdersMetrics(config) }: OrdersServiceDeps): OrdersService {
   // Each resource registers its close right where it is opened; stop() runs them in reverse.
   const closers: { name: string; close: () => Promise<void> }[] = [];
   const onStop = (name: string, close: () => Promise<void>) => closers.push({ name, close });
   let stopping: Promise<void> | undefined;
 
   const pool = createPgPool(
-    { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'orders', statementTimeoutMs: STATEMENT_TIMEOUT_MS },
+    { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'orders', statementTimeoutMs: STATEMENT_TIMEOUT_MS, metrics },
     logger,
   );
   onStop('postgres pool', () => pool.end());
@@ -65,6 +91,7 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     productTtlS: config.CACHE_PRODUCT_TTL_S,
     orderTtlS: config.CACHE_ORDER_TTL_S,
     logger,
+    metrics,
   });
   const relay = buildOutboxRelay({
     pool,
@@ -76,6 +103,7 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,
     streamMaxLen: config.STREAM_MAXLEN,
+    metrics,
   });
   onStop('outbox relay', () => relay.stop());
   const publisher = buildEventPublisher({
@@ -90,6 +118,7 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,
+    metrics,
   });
   onStop('events relay', async () => {
     publisher.stop();
@@ -106,7 +135,9 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     cache,
     idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
     onOutboxWritten: wakeRelays,
+    metrics,
   });
+  registerOrdersGauges(metrics, { pool, logger });
   const reconciler = buildReconciler({
     pool,
     logger,
@@ -130,10 +161,11 @@ export function buildOrdersService(config: OrdersConfig, { logger }: { logger: L
     logger,
     checks: [{ name: 'postgres', check: () => checkPostgres(pool) }],
     accepting: () => stopping === undefined,
+    metrics,
   });
   onStop('ops server', () => ops.stop());
 
-  const grpc = buildGrpcServer({ app, pool, logger });
+  const grpc = buildGrpcServer({ app, pool, logger, metrics });
   // Half the shutdown budget for in-flight calls; the rest is for the relay batch and closing.
   onStop('grpc server', () => grpc.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2)));
 

@@ -12,11 +12,13 @@
  * keeps a backlog of them from slowing this relay down. Claiming, backoff and scheduling are
  * shared with that relay (outbox-store.ts, relay-loop.ts).
  */
-import type { Logger } from '@orderlab/platform';
+import { NO_METRICS, secondsSince, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { inTransaction } from './database.js';
 import { claimOutboxRows, retryParams, retrySql, type ClaimedOutboxRow, type FailedDelivery } from './outbox-store.js';
+import { sendRecorder } from './orders-metrics.js';
 import type { OrdersCache } from './redis-cache.js';
 import { buildRelayLoop, type RelayRound } from './relay-loop.js';
 import { throttledWarn } from './throttled-log.js';
@@ -33,6 +35,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs: number;
   maxBackoffMs: number;
   streamMaxLen: number;
+  /** messaging_client_* of the sends. */
+  metrics?: ServiceMetrics;
   /** Randomness of the backoff jitter (tests pin it). */
   random?: () => number;
 }
@@ -73,6 +77,8 @@ export function buildOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const log = options.logger.child({ component: 'outbox-relay' });
   const warn = throttledWarn(log);
   const streamKey = `${options.keyPrefix}fulfillment:requests`;
+  // The destination is named without the key prefix, so every lab and test reads alike.
+  const recordSend = sendRecorder(options.metrics ?? NO_METRICS, 'redis', 'fulfillment:requests');
 
   /** XADDs every row in one pipeline; the result holds each row's error, or null when delivered. */
   async function publish(rows: ClaimedRow[]): Promise<(Error | null)[]> {
@@ -104,7 +110,9 @@ export function buildOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const { claimed, delivered, failed, advanced } = await inTransaction(pool, async (client) => {
       const rows = await claimOutboxRows<ClaimedRow>(client, 'fulfillment', batchSize, 'id, aggregate_id, request_id, traceparent, attempts');
       if (rows.length === 0) return { claimed: 0, delivered: 0, failed: 0, advanced: [] as string[] };
+      const started = performance.now();
       const errors = await publish(rows);
+      recordSend(errors, secondsSince(started));
       const sent = rows.filter((_, i) => !errors[i]);
       const retry: FailedDelivery[] = rows.flatMap((row, i) => (errors[i] ? [{ row, error: errors[i] }] : []));
       const { rows: moved } = await client.query<{ id: string }>(SETTLE_SQL, [

@@ -3,10 +3,11 @@
  * Postgres is the source of truth; every method here swallows Redis failures (a failed read is a
  * miss, a failed write is skipped) so a Redis outage costs latency, never errors.
  */
-import type { Logger } from '@orderlab/platform';
+import { NO_METRICS, type Logger, type ServiceMetrics } from '@orderlab/platform';
 import type { Redis } from 'ioredis';
 import type { Order } from './domain/order.js';
 import type { Product } from './domain/product.js';
+import { cacheRequestsCounter, type CacheName } from './orders-metrics.js';
 import type { ProductsPage } from './product-repository.js';
 import { throttledWarn } from './throttled-log.js';
 
@@ -30,6 +31,8 @@ export interface CacheOptions {
   productTtlS: number;
   orderTtlS: number;
   logger: Logger;
+  /** cache_requests_total of every read. */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -47,21 +50,31 @@ function escapeGlob(value: string): string {
 }
 
 /** Builds the cache over one ioredis client. */
-export function buildOrdersCache({ redis, keyPrefix, productTtlS, orderTtlS, logger }: CacheOptions): OrdersCache {
+export function buildOrdersCache({ redis, keyPrefix, productTtlS, orderTtlS, logger, metrics = NO_METRICS }: CacheOptions): OrdersCache {
   const warn = throttledWarn(logger.child({ component: 'cache' }));
+  const requests = cacheRequestsCounter(metrics);
   const keys = {
     product: (id: string) => `${keyPrefix}cache:product:${id}`,
     page: (pageSize: number, pageToken: string) => `${keyPrefix}cache:products:${pageSize}:${pageToken}`,
     order: (id: string) => `${keyPrefix}cache:order:${id}`,
   };
 
-  async function read<T>(key: string): Promise<T | undefined> {
-    if (redis.status !== 'ready') return undefined;
+  async function read<T>(cacheName: CacheName, key: string): Promise<T | undefined> {
+    if (redis.status !== 'ready') {
+      requests.inc({ cache_name: cacheName, result: 'error' });
+      return undefined;
+    }
     try {
       const raw = await redis.get(key);
-      if (raw === null || raw === INVALIDATED) return undefined;
-      return JSON.parse(raw) as T;
+      if (raw === null || raw === INVALIDATED) {
+        requests.inc({ cache_name: cacheName, result: 'miss' });
+        return undefined;
+      }
+      const value = JSON.parse(raw) as T;
+      requests.inc({ cache_name: cacheName, result: 'hit' });
+      return value;
     } catch (err) {
+      requests.inc({ cache_name: cacheName, result: 'error' });
       warn(err, 'cache read failed; reading from postgres');
       return undefined;
     }
@@ -77,9 +90,10 @@ export function buildOrdersCache({ redis, keyPrefix, productTtlS, orderTtlS, log
   }
 
   return {
-    getProduct: (id) => read<Product>(keys.product(id)),
+    getProduct: (id) => read<Product>('product', keys.product(id)),
     setProduct: (product) => attempt('write', () => redis.set(keys.product(product.id), JSON.stringify(product), 'EX', productTtlS)),
-    getProductsPage: (pageSize, pageToken) => read<ProductsPage>(keys.page(pageSize, pageToken)),
+    // Catalog pages count as the product cache: both hold the catalog.
+    getProductsPage: (pageSize, pageToken) => read<ProductsPage>('product', keys.page(pageSize, pageToken)),
     setProductsPage: (pageSize, pageToken, page) =>
       attempt('write', () => redis.set(keys.page(pageSize, pageToken), JSON.stringify(page), 'EX', productTtlS)),
     invalidateProductPages: () =>
@@ -95,7 +109,7 @@ export function buildOrdersCache({ redis, keyPrefix, productTtlS, orderTtlS, log
           if (cursor === '0') break;
         }
       }),
-    getOrder: (id) => read<Order>(keys.order(id)),
+    getOrder: (id) => read<Order>('order_status', keys.order(id)),
     setOrder: (order) => attempt('write', () => redis.set(keys.order(order.id), JSON.stringify(order), 'EX', orderTtlS, 'NX')),
     invalidateOrders: (ids) =>
       attempt('invalidation', async () => {
