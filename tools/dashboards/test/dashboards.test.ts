@@ -1,0 +1,104 @@
+/**
+ * The dashboards as Grafana will load them: unique uids and panel ids, panels that fit the
+ * 24-column grid without overlapping, every panel described and bound to the provisioned
+ * Prometheus, the shared annotations, and the queries listed for the live check being exactly
+ * the ones in the JSON.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { allDashboards, dashboardQueries, panelsOf, PROMETHEUS, SCHEMA_VERSION, type GrafanaPanel } from '../src/index.js';
+
+const built = allDashboards();
+const dashboards = built.map((b) => b.json);
+
+function overlaps(a: GrafanaPanel['gridPos'], b: GrafanaPanel['gridPos']): boolean {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+describe('the dashboards', () => {
+  it('are the seven of docs/dashboards.md, each with its own uid', () => {
+    assert.deepEqual(
+      dashboards.map((d) => d.uid),
+      ['orderlab-overview', 'orderlab-gateway', 'orderlab-orders', 'orderlab-async', 'orderlab-runtime', 'orderlab-slo', 'orderlab-traffic'],
+    );
+  });
+
+  it('have a uid Grafana accepts in a URL, a title, a description and the orderlab tag', () => {
+    for (const d of dashboards) {
+      assert.match(d.uid, /^[a-z0-9-]{1,40}$/, d.uid);
+      assert.match(d.title, /^OrderLab \/ \S/, d.uid);
+      assert.ok(d.description.length > 20, `${d.uid} has a description`);
+      assert.ok(d.tags.includes('orderlab'), `${d.uid} is tagged orderlab (the dashboards link lists them)`);
+      assert.equal(d.schemaVersion, SCHEMA_VERSION);
+    }
+    assert.equal(new Set(dashboards.map((d) => d.title)).size, dashboards.length, 'titles are unique');
+  });
+
+  for (const d of dashboards) {
+    describe(d.uid, () => {
+      it('numbers its panels uniquely', () => {
+        const ids = d.panels.flatMap((p) => [p.id, ...(p.panels ?? []).map((c) => c.id)]);
+        assert.equal(new Set(ids).size, ids.length);
+      });
+
+      it('lays its panels out inside 24 columns without any two overlapping', () => {
+        const all = d.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+        for (const p of all) {
+          assert.ok(p.gridPos.x >= 0 && p.gridPos.w > 0 && p.gridPos.x + p.gridPos.w <= 24, `${p.title}: ${JSON.stringify(p.gridPos)}`);
+          assert.ok(p.gridPos.y >= 0 && p.gridPos.h > 0, p.title);
+        }
+        for (const [i, a] of all.entries()) {
+          for (const b of all.slice(i + 1)) assert.ok(!overlaps(a.gridPos, b.gridPos), `"${a.title}" and "${b.title}" overlap`);
+        }
+      });
+
+      it('starts with a row header, and every panel has a title, a description and at least one Prometheus query', () => {
+        assert.equal(d.panels[0]?.type, 'row');
+        for (const p of panelsOf(d)) {
+          assert.ok(p.title.length > 0);
+          assert.ok((p.description ?? '').length > 20, `${p.title} says what it shows`);
+          assert.ok((p.targets ?? []).length > 0, `${p.title} has a query`);
+          assert.deepEqual(p.datasource, PROMETHEUS, `${p.title} uses the provisioned datasource`);
+          for (const t of p.targets ?? []) assert.deepEqual(t.datasource, PROMETHEUS, `${p.title} ${t.refId}`);
+          assert.equal(new Set((p.targets ?? []).map((t) => t.refId)).size, (p.targets ?? []).length, `${p.title}: refIds are unique`);
+        }
+      });
+
+      it('uses $__rate_interval for every rate window except the SLO windows', () => {
+        for (const p of panelsOf(d)) {
+          for (const t of p.targets ?? []) {
+            for (const m of t.expr.matchAll(/\b(?:rate|increase)\([^[]*\[([^\]]+)\]/g)) {
+              if (d.uid === 'orderlab-slo') assert.match(m[1]!, /^(\$__range|\d+[mh])$/, `${p.title}: ${m[1]}`);
+              else assert.equal(m[1], '$__rate_interval', `${p.title}: ${t.expr}`);
+            }
+          }
+        }
+      });
+
+      it('marks traffic mode changes and firing alerts', () => {
+        const names = d.annotations.list.map((a) => a.name);
+        assert.ok(names.includes('Traffic mode changes'), d.uid);
+        assert.ok(names.includes('Firing alerts'), d.uid);
+        const mode = d.annotations.list.find((a) => a.name === 'Traffic mode changes')!;
+        assert.match(String(mode.expr), /changes\(traffic_mode\{[^}]*\}\[1m\]\) > 0/);
+        assert.deepEqual(mode.datasource, PROMETHEUS);
+      });
+    });
+  }
+
+  it('list for the live check exactly the queries their JSON holds', () => {
+    const fromJson = dashboards.flatMap((d) => [
+      ...panelsOf(d).flatMap((p) => (p.targets ?? []).map((t) => `${d.uid} | ${p.title} | ${t.expr}`)),
+      ...d.annotations.list.filter((a) => typeof a.expr === 'string').map((a) => `${d.uid} | annotation: ${String(a.name)} | ${String(a.expr)}`),
+    ]);
+    assert.deepEqual(dashboardQueries().map((q) => `${q.dashboard} | ${q.panel} | ${q.expr}`), fromJson);
+  });
+
+  it('expect data from the steady-traffic panels and not from the error-only ones', () => {
+    const byPanel = (uid: string, panel: string) => dashboardQueries().filter((q) => q.dashboard === uid && q.panel === panel);
+    assert.ok(byPanel('orderlab-overview', 'Gateway requests/s by route').every((q) => q.mustHaveData));
+    assert.ok(byPanel('orderlab-gateway', 'Shed requests/s').every((q) => !q.mustHaveData), 'no shedding under steady traffic');
+    assert.ok(byPanel('orderlab-async', 'Stream · dead letters').some((q) => !q.mustHaveData), 'no dead letters under steady traffic');
+    assert.ok(dashboardQueries().filter((q) => q.panel.startsWith('annotation:')).every((q) => !q.mustHaveData));
+  });
+});
