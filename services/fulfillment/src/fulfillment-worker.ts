@@ -3,9 +3,10 @@
  * client, the stream consumer and the ops HTTP server (/healthz, /readyz).
  */
 import { Redis } from 'ioredis';
-import { buildOpsServer, createPgPool, type Logger } from '@orderlab/platform';
+import { buildOpsServer, createPgPool, createServiceMetrics, readPackageVersion, type Logger, type ServiceMetrics } from '@orderlab/platform';
 import type { FulfillmentConfig } from './config.js';
 import { buildOrderFulfiller } from './fulfill-order.js';
+import { consumerMetrics, registerQueueGauges } from './fulfillment-metrics.js';
 import { createFulfillmentStream, streamKeys } from './fulfillment-stream.js';
 import { createOrdersClient, describeOrdersError, isPermanentOrdersError, type OrdersClient } from './orders-client.js';
 import { createShipmentRepository } from './shipment-repository.js';
@@ -15,6 +16,17 @@ export interface FulfillmentWorkerDeps {
   logger: Logger;
   /** Defaults to a gRPC client for ORDERS_GRPC_ADDR; an injected client is not closed by stop(). */
   ordersClient?: OrdersClient;
+  /** The process's metrics; made from METRICS_ENABLED when omitted. */
+  metrics?: ServiceMetrics;
+}
+
+/** The worker's metrics from its configuration. */
+export function createFulfillmentMetrics(config: Pick<FulfillmentConfig, 'METRICS_ENABLED'>): ServiceMetrics {
+  return createServiceMetrics({
+    enabled: config.METRICS_ENABLED,
+    service: 'fulfillment',
+    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
+  });
 }
 
 /** The worker: start() begins consuming and serving ops HTTP; stop() drains and closes everything. */
@@ -48,14 +60,15 @@ async function closeRedis(redis: Redis): Promise<void> {
 /** Builds the worker from its configuration; nothing connects until start(). */
 export function buildFulfillmentWorker(config: FulfillmentConfig, deps: FulfillmentWorkerDeps): FulfillmentWorker {
   const logger = deps.logger;
+  const metrics = deps.metrics ?? createFulfillmentMetrics(config);
   const pool = createPgPool(
-    { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'fulfillment' },
+    { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'fulfillment', metrics },
     logger,
   );
   const commands = createRedis(config.REDIS_URL, 'fulfillment', REDIS_COMMAND_TIMEOUT_MS, logger);
   // The reader's XREADGROUP legitimately waits up to FULFILLMENT_BLOCK_MS for new entries.
   const reader = createRedis(config.REDIS_URL, 'fulfillment-reader', config.FULFILLMENT_BLOCK_MS + REDIS_COMMAND_TIMEOUT_MS, logger);
-  const ordersClient = deps.ordersClient ?? createOrdersClient({ address: config.ORDERS_GRPC_ADDR, deadlineMs: config.GRPC_DEADLINE_MS });
+  const ordersClient = deps.ordersClient ?? createOrdersClient({ address: config.ORDERS_GRPC_ADDR, deadlineMs: config.GRPC_DEADLINE_MS, metrics });
 
   const fulfiller = buildOrderFulfiller({
     repository: createShipmentRepository(pool),
@@ -65,8 +78,10 @@ export function buildFulfillmentWorker(config: FulfillmentConfig, deps: Fulfillm
     // order ends then too; each step renews it.
     leaseMs: config.FULFILLMENT_CLAIM_IDLE_MS,
   });
+  const keys = streamKeys(config.REDIS_KEY_PREFIX);
+  registerQueueGauges(metrics, { redis: commands, keys });
   const consumer = buildStreamConsumer({
-    stream: createFulfillmentStream({ commands, reader, keys: streamKeys(config.REDIS_KEY_PREFIX), consumerName: config.CONSUMER_NAME }),
+    stream: createFulfillmentStream({ commands, reader, keys, consumerName: config.CONSUMER_NAME }),
     handler: {
       handle: async (request, log) => ((await fulfiller.fulfill(request, log)) === 'busy' ? 'keep' : 'ack'),
       onDeadLetter: (request, reason, log) => fulfiller.reportFailure(request, reason, log),
@@ -78,11 +93,13 @@ export function buildFulfillmentWorker(config: FulfillmentConfig, deps: Fulfillm
     blockMs: config.FULFILLMENT_BLOCK_MS,
     claimIdleMs: config.FULFILLMENT_CLAIM_IDLE_MS,
     maxDeliveries: config.FULFILLMENT_MAX_DELIVERIES,
+    metrics: consumerMetrics(metrics),
   });
 
   let stopping = false;
   const ops = buildOpsServer({
     logger,
+    metrics,
     accepting: () => !stopping,
     checks: [
       { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },

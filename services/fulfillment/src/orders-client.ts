@@ -1,7 +1,7 @@
 /** The worker's only call into the orders service: CompleteFulfillment, with a deadline and correlation metadata. */
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { createOrderServiceClient, FulfillmentOutcome, METADATA, type CompleteFulfillmentRequest } from '@orderlab/contracts';
-import { errorCodeOf, isServiceError } from '@orderlab/platform';
+import { errorCodeOf, grpcClientInterceptors, isServiceError, NO_METRICS, type ServiceMetrics } from '@orderlab/platform';
 
 /** What the worker reports for one order. */
 export type CompleteFulfillmentInput =
@@ -25,11 +25,13 @@ export interface OrdersClientOptions {
   /** host:port of the orders gRPC server. */
   address: string;
   deadlineMs: number;
+  /** rpc_client_call_duration_seconds of every call. */
+  metrics?: ServiceMetrics;
 }
 
 /** A gRPC OrdersClient; every call has a deadline of deadlineMs. */
-export function createOrdersClient({ address, deadlineMs }: OrdersClientOptions): OrdersClient {
-  const client = createOrderServiceClient(address);
+export function createOrdersClient({ address, deadlineMs, metrics = NO_METRICS }: OrdersClientOptions): OrdersClient {
+  const client = createOrderServiceClient(address, { interceptors: grpcClientInterceptors(metrics) });
   return {
     completeFulfillment(input, context) {
       const request: CompleteFulfillmentRequest =

@@ -5,9 +5,11 @@
  * the work is done, and dead-letters entries that cannot or will not succeed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@orderlab/platform';
+import { secondsSince, type Logger } from '@orderlab/platform';
+import { performance } from 'node:perf_hooks';
 import { decideAfterFailure, decideBeforeProcessing, readBackoffMs, reclaimIntervalMs } from './delivery-policy.js';
 import { parseFulfillmentRequest, type FulfillmentRequest, type StreamEntry } from './fulfillment-request.js';
+import { consumerMetrics, type ConsumerMetrics, type ProcessErrorType } from './fulfillment-metrics.js';
 import { isNoGroupError, type FulfillmentStream } from './fulfillment-stream.js';
 
 /** What the consumer does with each request; errors thrown by handle() leave it pending or dead-letter it. */
@@ -31,6 +33,8 @@ export interface StreamConsumerOptions {
   blockMs: number;
   claimIdleMs: number;
   maxDeliveries: number;
+  /** Consumed, processed, redelivered and dead-lettered deliveries (no-ops by default). */
+  metrics?: ConsumerMetrics;
 }
 
 /** The running consumer. */
@@ -48,7 +52,7 @@ const MAX_RECLAIM_CALLS_PER_ROUND = 10;
 
 /** Builds the consumer; nothing is read until start(). */
 export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsumer {
-  const { stream, handler, concurrency, maxDeliveries } = options;
+  const { stream, handler, concurrency, maxDeliveries, metrics = consumerMetrics() } = options;
   const log = options.logger.child({ component: 'stream-consumer' });
   const inFlight = new Map<string, Promise<void>>();
   const stopController = new AbortController();
@@ -60,6 +64,7 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
   function dispatch(entry: StreamEntry, deliveries: number): void {
     // Safety net: should an entry of ours be reclaimed while still in flight, never run it twice at once.
     if (inFlight.has(entry.id)) return;
+    metrics.consumed(deliveries);
     const work = settle(entry, deliveries).finally(() => inFlight.delete(entry.id));
     inFlight.set(entry.id, work);
   }
@@ -67,6 +72,8 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
   /** Processes one entry to a settled state: acked, dead-lettered, or left pending. Never rejects. */
   async function settle(entry: StreamEntry, deliveries: number): Promise<void> {
     let entryLog = log.child({ message_id: entry.id, deliveries });
+    const started = performance.now();
+    let errorType: ProcessErrorType = '';
     try {
       if (entry.fields === null) {
         entryLog.warn('pending entry was trimmed from the stream before it was processed; acking it');
@@ -76,6 +83,7 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
       const parsed = parseFulfillmentRequest(entry.id, entry.fields);
       if (!parsed.ok) {
         entryLog = entryLog.child({ request_id: parsed.requestId });
+        errorType = 'invalid';
         await deadLetter(entry.id, entry.fields, deliveries, `malformed request: ${parsed.reason}`, entryLog);
         return;
       }
@@ -83,37 +91,44 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
       entryLog = entryLog.child({ request_id: request.requestId, order_id: request.orderId });
       if (decideBeforeProcessing(deliveries, maxDeliveries) === 'dead-letter') {
         const reason = `delivered ${deliveries} times without completing`;
+        errorType = 'failed';
         await deadLetter(entry.id, request.fields, deliveries, reason, entryLog);
         await handler.onDeadLetter(request, reason, entryLog);
         return;
       }
-      await attempt(request, deliveries, entryLog);
+      if (!(await attempt(request, deliveries, entryLog))) errorType = 'failed';
     } catch (err) {
       // Only Redis failures of ack/dead-letter get here; the entry simply stays pending.
+      errorType = 'failed';
       entryLog.error({ err }, 'could not settle the fulfillment request; it stays pending');
+    } finally {
+      metrics.processed(errorType, secondsSince(started));
     }
   }
 
-  async function attempt(request: FulfillmentRequest, deliveries: number, entryLog: Logger): Promise<void> {
+  /** False when the handler failed (the request was left for a retry or dead-lettered). */
+  async function attempt(request: FulfillmentRequest, deliveries: number, entryLog: Logger): Promise<boolean> {
     try {
-      if ((await handler.handle(request, entryLog)) === 'keep') return;
+      if ((await handler.handle(request, entryLog)) === 'keep') return true;
     } catch (err) {
       const permanent = handler.isPermanentError(err);
       if (decideAfterFailure({ deliveries, maxDeliveries, permanent }) === 'retry') {
         entryLog.warn({ err, max_deliveries: maxDeliveries }, 'fulfillment attempt failed; left pending for redelivery');
-        return;
+        return false;
       }
       const reason = `${permanent ? 'rejected' : `failed ${deliveries} times`}: ${handler.describeError(err)}`;
       await deadLetter(request.messageId, request.fields, deliveries, reason, entryLog);
       await handler.onDeadLetter(request, reason, entryLog);
-      return;
+      return false;
     }
     await stream.ack(request.messageId);
     entryLog.debug('fulfillment request acked');
+    return true;
   }
 
   async function deadLetter(id: string, fields: Record<string, string>, deliveries: number, reason: string, entryLog: Logger) {
     await stream.deadLetter(id, fields, deliveries, reason);
+    metrics.deadLettered();
     entryLog.error({ reason, dead_letter_stream: stream.keys.dead }, 'fulfillment request dead-lettered');
   }
 
