@@ -8,7 +8,8 @@
  * dead by then, so the channel, the topology and the consumer are all made there.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@orderlab/platform';
+import { DURATION_BUCKETS, NO_METRICS, secondsSince, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { performance } from 'node:perf_hooks';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { decodeDelivery, requestIdOf, type DecodedEvent } from './event-decoder.js';
 import { declareTopology } from './event-topology.js';
@@ -25,6 +26,8 @@ export interface EventConsumerOptions {
   retryDelayMs: number;
   handle: EventHandler;
   logger: Logger;
+  /** Consumed, processed, redelivered, dead-lettered and stored messages. */
+  metrics?: ServiceMetrics;
 }
 
 /** The consumer: its setup goes to connectRabbitMq; stop() drains it. */
@@ -46,6 +49,7 @@ export interface EventConsumer {
 export function buildEventConsumer(options: EventConsumerOptions): EventConsumer {
   const { queue, prefetch, deliveryLimit, handle } = options;
   const log = options.logger.child({ component: 'event-consumer', queue });
+  const record = consumerMetrics(options.metrics ?? NO_METRICS, queue);
   const policy = { baseDelayMs: options.retryDelayMs, deliveryLimit };
   const inFlight = new Set<Promise<void>>();
   // Cuts the backoff of failed messages short on shutdown, so they go back to the queue at once.
@@ -61,6 +65,8 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
       correlationId: properties.correlationId,
       headers: properties.headers,
     };
+    const started = performance.now();
+    record.consumed(fields.redelivered);
     const decoded = decodeDelivery(delivery);
     const requestId = requestIdOf(delivery);
     const msgLog = log.child({
@@ -82,6 +88,7 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
     const deliveryCount = deliveryCountOf(properties.headers);
     const settlement = settle(outcome, deliveryCount, policy);
     report(msgLog, outcome, settlement, { redelivered: fields.redelivered, deliveryCount });
+    record.processed(outcome, settlement, decoded.ok ? decoded.value.event.type : undefined, secondsSince(started));
     await apply(channel, msg, settlement, msgLog);
   }
 
@@ -191,6 +198,46 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
         log.warn({ in_flight: inFlight.size }, 'shutdown deadline passed with messages in flight; the broker will redeliver them');
       }
       if (consumer) await consumer.channel.close().catch(() => undefined);
+    },
+  };
+}
+
+/** The consumer's metrics (docs/metrics.md, "notifications"); no-ops when metrics are off. */
+function consumerMetrics(metrics: ServiceMetrics, queue: string) {
+  const base = { messaging_system: 'rabbitmq', messaging_destination_name: queue };
+  const labelNames = ['messaging_system', 'messaging_destination_name'] as const;
+  const consumed = metrics.counter({ name: 'messaging_client_consumed_messages_total', help: 'Deliveries received.', labelNames });
+  const redelivered = metrics.counter({ name: 'messaging_redelivered_messages_total', help: 'Deliveries with the AMQP redelivered flag set.', labelNames });
+  const deadLettered = metrics.counter({
+    name: 'messaging_dead_lettered_messages_total',
+    help: 'Messages rejected to the dead-letter queue (invalid ones at once, failing ones at the delivery limit).',
+    labelNames,
+  });
+  const duration = metrics.histogram({
+    name: 'messaging_process_duration_seconds',
+    help: 'Duration of processing one delivery, until its settlement was decided (retry backoff excluded).',
+    labelNames: [...labelNames, 'error_type'],
+    buckets: DURATION_BUCKETS,
+  });
+  const stored = metrics.counter({
+    name: 'notifications_stored_total',
+    help: 'Events handled, by type and result (stored, or duplicate of an event already stored).',
+    labelNames: ['event_type', 'result'],
+  });
+  return {
+    consumed(wasRedelivered: boolean) {
+      consumed.inc(base);
+      if (wasRedelivered) redelivered.inc(base);
+    },
+    processed(outcome: Outcome, settlement: Settlement, eventType: string | undefined, seconds: number) {
+      // A duplicate is a success: the notification exists.
+      const errorType = outcome.kind === 'poison' ? 'invalid' : outcome.kind === 'failed' ? 'failed' : '';
+      // traceId (exemplar hook) stays unset until tracing lands.
+      duration.observe({ ...base, error_type: errorType }, seconds);
+      if (settlement.action === 'dead-letter' || (settlement.action === 'requeue' && settlement.lastAttempt)) deadLettered.inc(base);
+      if ((outcome.kind === 'stored' || outcome.kind === 'duplicate') && eventType !== undefined) {
+        stored.inc({ event_type: eventType, result: outcome.kind });
+      }
     },
   };
 }

@@ -7,6 +7,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   connectRabbitMq,
   createPgPool,
+  createServiceMetrics,
+  readPackageVersion,
+  registerMetrics,
   httpServerOptions,
   parseCorsOrigins,
   registerCors,
@@ -15,6 +18,7 @@ import {
   registerOpenApi,
   type Logger,
   type RabbitMq,
+  type ServiceMetrics,
 } from '@orderlab/platform';
 import Fastify from 'fastify';
 import type { NotificationsConfig } from './config.js';
@@ -41,6 +45,17 @@ const API_DESCRIPTION =
 
 export interface NotificationsServiceDeps {
   logger: Logger;
+  /** The process's metrics; made from METRICS_ENABLED when omitted. */
+  metrics?: ServiceMetrics;
+}
+
+/** The notifications service's metrics from its configuration. */
+export function createNotificationsMetrics(config: Pick<NotificationsConfig, 'METRICS_ENABLED'>): ServiceMetrics {
+  return createServiceMetrics({
+    enabled: config.METRICS_ENABLED,
+    service: 'notifications',
+    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
+  });
 }
 
 /** A built service: start() connects and listens on HOST:PORT; stop() drains and closes. */
@@ -58,9 +73,9 @@ function createApp(config: NotificationsConfig, logger: Logger) {
 }
 
 /** Builds the service from its configuration; nothing connects or listens until start(). */
-export function buildNotificationsService(config: NotificationsConfig, { logger }: NotificationsServiceDeps): NotificationsService {
+export function buildNotificationsService(config: NotificationsConfig, { logger, metrics = createNotificationsMetrics(config) }: NotificationsServiceDeps): NotificationsService {
   const pool = createPgPool(
-    { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'notifications' },
+    { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'notifications', metrics },
     logger,
   );
   const repository = createNotificationRepository(pool);
@@ -70,6 +85,7 @@ export function buildNotificationsService(config: NotificationsConfig, { logger 
     deliveryLimit: config.NOTIFICATIONS_DELIVERY_LIMIT,
     retryDelayMs: config.NOTIFICATIONS_RETRY_DELAY_MS,
     logger,
+    metrics,
     handle: ({ event, requestId }, { redelivered }) =>
       repository.store({ ...notificationOf(event), messageId: event.id, requestId, redelivered }),
   });
@@ -78,6 +94,7 @@ export function buildNotificationsService(config: NotificationsConfig, { logger 
 
   const app = createApp(config, logger);
   registerHttpDefaults(app);
+  registerMetrics(app, metrics);
   registerCors(app, { origins: parseCorsOrigins(config.CORS_ORIGINS) });
   // The generator must be loaded before the routes it documents are added.
   registerOpenApi(app, {
