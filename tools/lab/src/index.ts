@@ -35,8 +35,34 @@ export {
   type EnsuredDatabase,
 } from './databases.js';
 export { EDGE_TEMPLATE, renderEdgeTemplate, writeEdgeConfig, testEdgeConfig, findNginx, nginxArgs, type EdgeTemplateVars, type EdgeFiles } from './edge.js';
-export { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, type SystemPackage, type SystemPackageReport } from './system-packages.js';
+export {
+  ensureSystemPackages,
+  NGINX,
+  CHROMIUM,
+  DOCKER_COMPOSE,
+  MAKE,
+  PROMETHEUS,
+  EXPORTERS,
+  type SystemPackage,
+  type SystemPackageReport,
+} from './system-packages.js';
+export {
+  SCRAPE_JOBS,
+  SCRAPE_INTERVAL,
+  MONITORS,
+  PROMETHEUS_DIR,
+  PROMETHEUS_RULES_GLOB,
+  nativeScrapeJobs,
+  renderPrometheusConfig,
+  writePrometheusConfig,
+  checkPrometheusConfig,
+  type ScrapeJob,
+  type NativeScrapeJob,
+  type ScrapePorts,
+  type ScrapeSource,
+  type Monitor,
+} from './prometheus.js';
 export { readJsonLines, type LogOutput } from './log-sink.js';
 export { createReporter, silentReporter, type Reporter } from './reporter.js';
 export { findTestFiles, type TestFile } from './run-tests.js';
-export { REPO_ROOT, DEFAULT_LOGS_DIR } from './paths.js';
+export { REPO_ROOT, DEFAULT_LOGS_DIR, DEFAULT_PROMETHEUS_DATA_DIR } from './paths.js';

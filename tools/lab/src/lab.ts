@@ -1,7 +1,8 @@
 /**
  * The native lab: creates each service's database and role, migrates and seeds, then runs
  * orders, fulfillment, notifications and gateway as supervised child processes on localhost
- * and waits until every one is ready. `npm start` uses it with the defaults; tests use it with
+ * and waits until every one is ready; then, where installed, the exporters and Prometheus
+ * scraping all of it (see prometheus.ts). `npm start` uses it with the defaults; tests use it with
  * free ports, unique database names, a unique Redis key prefix and their own RabbitMQ vhost
  * (see testLabOptions).
  */
@@ -15,8 +16,22 @@ import { AMQP_URL, PG_ADMIN_URL, REDIS_URL, inheritedEnv } from './config.js';
 import { dropServiceDatabase, ensureServiceDatabase, serviceDatabaseUrl, type ServiceDatabase } from './databases.js';
 import { findNginx, nginxArgs, testEdgeConfig, writeEdgeConfig, type EdgeTemplateVars } from './edge.js';
 import { LineSplitter, LogSink, tailLines, type LogOutput } from './log-sink.js';
-import { DEFAULT_LOGS_DIR, REPO_ROOT, serviceEntry } from './paths.js';
+import { DEFAULT_LOGS_DIR, DEFAULT_PROMETHEUS_DATA_DIR, REPO_ROOT, serviceEntry } from './paths.js';
 import { assertPortsFree, freePort } from './ports.js';
+import {
+  EXPORTER_PACKAGES,
+  MONITORS,
+  checkPrometheusConfig,
+  ensureRabbitmqPrometheus,
+  exporterCommand,
+  nativeScrapeJobs,
+  prometheusArgs,
+  writePrometheusConfig,
+  type Exporter,
+  type Monitor,
+  type ScrapeSource,
+} from './prometheus.js';
+import { findExecutable } from './prerequisites.js';
 import { createReporter, type Reporter } from './reporter.js';
 import { NotReadyError, Supervisor, describeExit, type ExitInfo } from './supervisor.js';
 
@@ -44,9 +59,17 @@ export interface LabPorts {
   fulfillmentOps: number;
   notifications: number;
   traffic: number;
+  /** Prometheus's UI and API. */
+  prometheus: number;
+  /** nginx-prometheus-exporter (reads the edge's stub_status). */
+  edgeExporter: number;
+  postgresExporter: number;
+  redisExporter: number;
+  /** RabbitMQ's rabbitmq_prometheus plugin: the broker's, shared by every lab on this machine. */
+  rabbitmqPrometheus: number;
 }
 
-/** The ports of docs/configuration.md. */
+/** The ports of docs/configuration.md and docs/metrics.md. */
 export const DEFAULT_PORTS: Readonly<LabPorts> = {
   edge: 8080,
   edgeStatus: 8088,
@@ -56,6 +79,11 @@ export const DEFAULT_PORTS: Readonly<LabPorts> = {
   fulfillmentOps: 8083,
   notifications: 8084,
   traffic: 8089,
+  prometheus: 9090,
+  edgeExporter: 9113,
+  postgresExporter: 9187,
+  redisExporter: 9121,
+  rabbitmqPrometheus: 15692,
 };
 
 /** Options of startLab; all optional, the defaults are `npm start`'s. */
@@ -77,6 +105,15 @@ export interface LabOptions {
   edge?: boolean;
   /** Run the traffic generator against the edge (default true; needs the edge). */
   traffic?: boolean;
+  /**
+   * Run Prometheus, scraping every job of docs/metrics.md that runs, with the rules of
+   * deploy/prometheus/rules (default: when it is installed; true when it is not is an error).
+   */
+  prometheus?: boolean;
+  /** With Prometheus, also run the installed Postgres, Redis and Nginx exporters and enable RabbitMQ's plugin (default true). */
+  exporters?: boolean;
+  /** Prometheus's storage (default .lab/prometheus in the repository). */
+  prometheusDataDir?: string;
   /** Extra environment per service; wins over what the lab sets. */
   env?: Partial<Record<LabService, Record<string, string>>>;
   /** LOG_LEVEL of every service (default info). */
@@ -126,6 +163,8 @@ export interface LabUrls {
   fulfillmentOps: string;
   /** Base URL of the notifications REST API, e.g. http://127.0.0.1:8084 */
   notifications: string;
+  /** Prometheus (UI and /api/v1), e.g. http://127.0.0.1:9090; undefined when it does not run. */
+  prometheus?: string;
 }
 
 /** The lab's RabbitMQ vhost and the URL its services connect with. */
@@ -147,6 +186,14 @@ export interface Lab {
   readonly services: Readonly<Record<LabService, Supervisor>>;
   /** The services this lab runs (edge and traffic are optional). */
   readonly enabled: readonly LabService[];
+  /** The monitoring processes that run (Prometheus and the exporters found installed). */
+  readonly monitors: Readonly<Partial<Record<Monitor, Supervisor>>>;
+  /** The jobs Prometheus scrapes (empty without Prometheus). */
+  readonly scrapeJobs: readonly string[];
+  /** The rendered prometheus.yml, when Prometheus runs. */
+  readonly prometheusConfig?: string;
+  /** Why parts of the monitoring do not run (a missing exporter, RabbitMQ's plugin), one line each with its fix. */
+  readonly monitoringProblems: readonly string[];
   /** Sends a signal (default SIGKILL) and waits for the exit; the service stays down unless autoRestart. */
   kill(service: LabService, signal?: NodeJS.Signals, options?: { autoRestart?: boolean }): Promise<ExitInfo>;
   /** Stops the service gracefully if it runs, starts it again and waits until it is ready. */
@@ -372,6 +419,21 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const edgeOn = options.edge ?? true;
   const trafficOn = edgeOn && (options.traffic ?? true);
   const enabled = LAB_SERVICES.filter((s) => (s !== 'edge' || edgeOn) && (s !== 'traffic' || trafficOn));
+  const prometheusBinary = findExecutable('prometheus');
+  const prometheusOn = options.prometheus ?? prometheusBinary !== undefined;
+  if (prometheusOn && !prometheusBinary) {
+    throw new LabStartError('prometheus is not installed; fix: apt-get install -y prometheus (npm start installs it when run as root)', 'prometheus');
+  }
+  const monitoringProblems: string[] = [];
+  const wantedExporters: Exporter[] = prometheusOn && (options.exporters ?? true) ? ['edge-exporter', 'postgres-exporter', 'redis-exporter'] : [];
+  const exporters = wantedExporters.filter((e) => {
+    if (e === 'edge-exporter' && !edgeOn) return false;
+    if (findExecutable(EXPORTER_PACKAGES[e])) return true;
+    monitoringProblems.push(`${e} does not run: ${EXPORTER_PACKAGES[e]} is not installed; fix: apt-get install -y ${EXPORTER_PACKAGES[e]}`);
+    return false;
+  });
+  const monitorsOn: Monitor[] = prometheusOn ? [...exporters, 'prometheus'] : [];
+  const monitorPort = { prometheus: ports.prometheus, 'edge-exporter': ports.edgeExporter, 'postgres-exporter': ports.postgresExporter, 'redis-exporter': ports.redisExporter };
   await assertPortsFree({
     'gateway HTTP': ports.gateway,
     'orders gRPC': ports.ordersGrpc,
@@ -380,6 +442,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     'notifications HTTP': ports.notifications,
     ...(edgeOn ? { 'edge HTTP': ports.edge, 'edge stub_status': ports.edgeStatus } : {}),
     ...(trafficOn ? { 'traffic HTTP': ports.traffic } : {}),
+    ...Object.fromEntries(monitorsOn.map((m) => [`${m} HTTP (a system service? npm start -- --no-prometheus runs without)`, monitorPort[m]])),
   });
   const nginx = edgeOn ? findNginx() : undefined;
   if (edgeOn && !nginx) {
@@ -403,7 +466,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   };
 
   mkdirSync(r.logsDir, { recursive: true });
-  for (const name of [...LAB_SERVICES, 'lab']) rotate(join(r.logsDir, `${name}.log`));
+  for (const name of [...LAB_SERVICES, ...MONITORS, 'lab']) rotate(join(r.logsDir, `${name}.log`));
   const reporter = createReporter({ print: options.print ?? true, logFile: join(r.logsDir, 'lab.log'), color: r.color });
   const logFile = (service: LabService) => join(r.logsDir, `${service}.log`);
   const envOf = (service: LabService) => serviceEnv(service, r, options.env);
@@ -437,11 +500,45 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     ]),
   ) as Record<LabService, Supervisor>;
 
+  const prometheusConfig = join(r.logsDir, 'prometheus-conf', 'prometheus.yml');
+  const exporterSettings = { ports: r.ports, pgAdminUrl: r.pgAdminUrl, redisUrl: r.redisUrl };
+  const monitorSpec = (monitor: Monitor) => {
+    const readyUrl = (path: string) => `http://127.0.0.1:${monitorPort[monitor]}${path}`;
+    if (monitor === 'prometheus') {
+      const dataDir = options.prometheusDataDir ?? DEFAULT_PROMETHEUS_DATA_DIR;
+      return { command: prometheusBinary ?? 'prometheus', args: prometheusArgs(prometheusConfig, dataDir, ports.prometheus), env: inheritedEnv(), readyUrl: readyUrl('/-/ready') };
+    }
+    const exporter = exporterCommand(monitor, exporterSettings);
+    return { command: findExecutable(exporter.binary) ?? exporter.binary, args: exporter.args, env: { ...inheritedEnv(), ...exporter.env }, readyUrl: readyUrl('/metrics') };
+  };
+  const monitors: Partial<Record<Monitor, Supervisor>> = Object.fromEntries(
+    monitorsOn.map((monitor) => [
+      monitor,
+      new Supervisor(
+        { name: monitor, cwd: REPO_ROOT, ...monitorSpec(monitor) },
+        {
+          logFile: join(r.logsDir, `${monitor}.log`),
+          // Go programs' log lines are not the services' JSON: shown raw, and only in their file unless asked.
+          output: r.output === 'none' ? 'none' : 'raw',
+          color: r.color,
+          reporter,
+          ...(options.restartDelayMs ? { restartDelayMs: options.restartDelayMs } : {}),
+          ...(options.stopTimeoutMs ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
+        },
+      ),
+    ]),
+  );
+  let scrapeJobs: string[] = [];
+
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      for (const service of [...LAB_SERVICES].reverse()) {
-        const supervisor = services[service];
+      // Prometheus first, so it does not record the shutdown as an outage.
+      const order: { name: string; supervisor: Supervisor }[] = [
+        ...[...MONITORS].reverse().flatMap((m) => (monitors[m] ? [{ name: m as string, supervisor: monitors[m] }] : [])),
+        ...[...LAB_SERVICES].reverse().map((s) => ({ name: s as string, supervisor: services[s] })),
+      ];
+      for (const { name: service, supervisor } of order) {
         if (!supervisor.running) {
           await supervisor.stop();
           continue;
@@ -464,19 +561,21 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const cliSink = (service: DatabaseService) => new LogSink(service, logFile(service), r.output, r.color);
     await Promise.all(DATABASE_SERVICES.map((service) => runCli(service, 'migrate', envOf(service), cliSink(service), reporter)));
 
-    const startAndWait = async (service: LabService) => {
+    const startAndWait = async (service: LabService | Monitor) => {
+      const supervisor = (services as Record<string, Supervisor>)[service] ?? monitors[service as Monitor];
+      if (!supervisor) throw new Error(`no supervisor for ${service}`);
       const started = Date.now();
       reporter.info(`starting ${service}`);
-      services[service].start();
+      supervisor.start();
       try {
-        await services[service].waitReady({ timeoutMs: Math.max(1_000, readyTimeoutMs - (Date.now() - started)) });
+        await supervisor.waitReady({ timeoutMs: Math.max(1_000, readyTimeoutMs - (Date.now() - started)) });
       } catch (err) {
         if (err instanceof NotReadyError) {
-          throw new LabStartError(`${err.message}; see ${logFile(service)}`, service, err.logTail);
+          throw new LabStartError(`${err.message}; see ${supervisor.logFile}`, service, err.logTail);
         }
         throw err;
       }
-      reporter.info(`${service} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${services[service].pid})`);
+      reporter.info(`${service} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${supervisor.pid})`);
     };
     // Seeding only inserts rows, so it overlaps with the orders process starting up; both
     // finish before anything else starts, so no client ever sees a half-seeded catalog.
@@ -490,6 +589,25 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     await Promise.all(backends.map(startAndWait));
     if (edgeOn) await startAndWait('edge');
     if (trafficOn) await startAndWait('traffic');
+    if (prometheusOn) {
+      // Scrape what runs: the services, the exporters that started, RabbitMQ's plugin if it answers.
+      const running = new Set<ScrapeSource>(enabled.filter((s): s is Exclude<LabService, 'edge'> => s !== 'edge'));
+      if (wantedExporters.length > 0) {
+        const problem = await ensureRabbitmqPrometheus(r.ports.rabbitmqPrometheus, reporter);
+        if (problem) monitoringProblems.push(problem);
+        else running.add('rabbitmq-plugin');
+      }
+      await Promise.all(exporters.map(startAndWait));
+      for (const exporter of exporters) running.add(exporter);
+      running.add('prometheus');
+      const jobs = nativeScrapeJobs(r.ports, running);
+      writePrometheusConfig(join(r.logsDir, 'prometheus-conf'), jobs);
+      const complaint = checkPrometheusConfig(prometheusConfig);
+      if (complaint) throw new LabStartError(`the native prometheus.yml does not pass promtool check config: ${complaint}`, 'prometheus');
+      scrapeJobs = jobs.map((j) => j.job);
+      reporter.info(`prometheus scrapes ${scrapeJobs.join(', ')}`);
+      await startAndWait('prometheus');
+    }
   } catch (err) {
     await stop();
     if (options.ephemeral) {
@@ -514,6 +632,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       ordersOps: `http://127.0.0.1:${r.ports.ordersOps}`,
       fulfillmentOps: `http://127.0.0.1:${r.ports.fulfillmentOps}`,
       notifications: `http://127.0.0.1:${r.ports.notifications}`,
+      ...(prometheusOn ? { prometheus: `http://127.0.0.1:${r.ports.prometheus}` } : {}),
     },
     ports: r.ports,
     databases: Object.fromEntries(
@@ -525,6 +644,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     logsDir: r.logsDir,
     services,
     enabled,
+    monitors,
+    scrapeJobs,
+    ...(prometheusOn ? { prometheusConfig } : {}),
+    monitoringProblems,
     kill: (service, signal = 'SIGKILL', killOptions) => services[service].kill(signal, killOptions),
     restart: async (service) => {
       reporter.info(`restarting ${service} (asked to)`);
@@ -548,7 +671,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 }
 
 /**
- * Options for a throwaway lab in a test: eight free ports, no traffic generator, databases `t_<label>_<id>_orders`,
+ * Options for a throwaway lab in a test: free ports, no traffic generator and no Prometheus
+ * (a test that wants them asks; Prometheus's data then lives in the lab's log folder), databases `t_<label>_<id>_orders`,
  * `…_fulfillment` and `…_notifications`, Redis prefix `t:<label>:<id>:`, a fresh RabbitMQ vhost
  * (created by startLab, deleted by dispose), logs in .lab/test-logs/<label>-<id>, nothing
  * printed. Anything in `overrides` wins.
@@ -557,23 +681,30 @@ export async function testLabOptions(label: string, overrides: LabOptions = {}):
   const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 24) || 'lab';
   const id = randomBytes(4).toString('hex');
   const taken = new Set<number>();
-  while (taken.size < 8) taken.add(await freePort());
-  const [gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, edge, edgeStatus, traffic] = [...taken] as [
-    number, number, number, number, number, number, number, number,
-  ];
-  const ports: LabPorts = { edge, edgeStatus, gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, traffic };
+  while (taken.size < 12) taken.add(await freePort());
+  const [gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, edge, edgeStatus, traffic, prometheus, edgeExporter, postgresExporter, redisExporter] =
+    [...taken] as [number, number, number, number, number, number, number, number, number, number, number, number];
+  const ports: LabPorts = {
+    edge, edgeStatus, gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, traffic,
+    prometheus, edgeExporter, postgresExporter, redisExporter,
+    // The broker's own metrics port, the same for every lab.
+    rabbitmqPrometheus: DEFAULT_PORTS.rabbitmqPrometheus,
+  };
+  const logsDir = join(REPO_ROOT, '.lab', 'test-logs', `${slug}-${id}`);
   return {
     ports,
     databases: { orders: `t_${slug}_${id}_orders`, fulfillment: `t_${slug}_${id}_fulfillment`, notifications: `t_${slug}_${id}_notifications` },
     redisKeyPrefix: `t:${slug}:${id}:`,
     rabbitmqVhost: { create: slug },
-    logsDir: join(REPO_ROOT, '.lab', 'test-logs', `${slug}-${id}`),
+    logsDir,
+    prometheusDataDir: join(logsDir, 'prometheus-data'),
     output: 'none',
     print: false,
     color: false,
     ephemeral: true,
     // Tests count what they send; a test that wants background traffic asks for it.
     traffic: false,
+    prometheus: false,
     ...overrides,
   };
 }

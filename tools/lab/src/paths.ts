@@ -8,6 +8,9 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '
 /** Default folder of the lab's log files (git-ignored). */
 export const DEFAULT_LOGS_DIR = join(REPO_ROOT, '.lab', 'logs');
 
+/** Default storage of the native lab's Prometheus (git-ignored; kept between runs). */
+export const DEFAULT_PROMETHEUS_DATA_DIR = join(REPO_ROOT, '.lab', 'prometheus');
+
 /** Compiled entry point of a service: services/<name>/dist/src/<file>. */
 export function serviceEntry(service: string, file: 'main.js' | 'cli.js'): string {
   return join(REPO_ROOT, 'services', service, 'dist', 'src', file);

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 import { ensurePrerequisites, reportPrerequisites } from './prerequisites.js';
-import { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE } from './system-packages.js';
+import { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, EXPORTERS } from './system-packages.js';
 import { createReporter, type Reporter } from './reporter.js';
 
 /**
@@ -156,7 +156,7 @@ export async function main(argv: string[], context: { startedAt?: number } = {})
     return 1;
   }
 
-  const packages = await ensureSystemPackages([NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE], { reporter });
+  const packages = await ensureSystemPackages([NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, ...EXPORTERS], { reporter });
   for (const line of packages.problems) reporter.error(line);
   if (!packages.ok) {
     reporter.error(`cannot test: install the missing packages above (${total()})`);

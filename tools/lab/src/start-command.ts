@@ -9,7 +9,7 @@ import type { LogOutput } from './log-sink.js';
 import { REPO_ROOT } from './paths.js';
 import { PortInUseError } from './ports.js';
 import { ensurePrerequisites, reportPrerequisites } from './prerequisites.js';
-import { ensureSystemPackages, NGINX } from './system-packages.js';
+import { ensureSystemPackages, EXPORTERS, NGINX, PROMETHEUS } from './system-packages.js';
 import { createReporter } from './reporter.js';
 
 const USAGE = `usage: npm start [-- options]
@@ -17,30 +17,42 @@ const USAGE = `usage: npm start [-- options]
   --quiet      show no service log lines (they still go to .lab/logs)
   --no-seed    do not seed the orders database
   --no-traffic do not start the traffic generator
+  --no-prometheus  do not start Prometheus and the exporters
   --help       this text`;
 
 interface Args {
   output?: LogOutput;
   seed: boolean;
   traffic: boolean;
+  prometheus: boolean;
   help: boolean;
   unknown: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seed: true, traffic: true, help: false, unknown: [] };
+  const args: Args = { seed: true, traffic: true, prometheus: true, help: false, unknown: [] };
   for (const arg of argv) {
     if (arg === '--raw') args.output = 'raw';
     else if (arg === '--quiet') args.output = 'none';
     else if (arg === '--no-seed') args.seed = false;
     else if (arg === '--no-traffic') args.traffic = false;
+    else if (arg === '--no-prometheus') args.prometheus = false;
     else if (arg === '--help' || arg === '-h') args.help = true;
     else args.unknown.push(arg);
   }
   return args;
 }
 
-function banner(lab: Lab, color: boolean): string {
+/** The banner's Prometheus line: its URL and what it scrapes, or why it does not run and how to fix that. */
+function prometheusRow(lab: Lab, wanted: boolean): string {
+  if (lab.urls.prometheus) {
+    return `${lab.urls.prometheus}  (targets: /targets, alerts: /alerts; scrapes ${lab.scrapeJobs.join(', ')})`;
+  }
+  if (!wanted) return 'not started (--no-prometheus)';
+  return `not installed; to get metrics and alerts: ${process.getuid?.() === 0 ? '' : 'sudo '}apt-get install -y prometheus ${EXPORTERS.map((p) => p.aptPackage).join(' ')}`;
+}
+
+function banner(lab: Lab, color: boolean, prometheusWanted: boolean): string {
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
   const logs = relative(REPO_ROOT, lab.logsDir) || '.';
   const edge = lab.urls.edge;
@@ -54,6 +66,8 @@ function banner(lab: Lab, color: boolean): string {
     ['behind it', `gateway ${lab.urls.gateway}, notifications ${lab.urls.notifications}, stub_status ${lab.urls.edgeStatus}`],
     ['orders gRPC', lab.urls.ordersGrpc],
     ['RabbitMQ', `${lab.rabbitmq.url.replace(/\/\/[^@]*@/, '//')} (vhost ${lab.rabbitmq.vhost}), exchange orderlab.events`],
+    ['Prometheus', prometheusRow(lab, prometheusWanted)],
+    ...lab.monitoringProblems.map((line): [string, string] => ['', line]),
     ['health', `${lab.urls.gateway}/readyz  ${lab.urls.ordersOps}/readyz  ${lab.urls.fulfillmentOps}/readyz  ${lab.urls.notifications}/readyz`],
     ['logs', `${logs}/<service>.log (JSON lines; edge.log: Nginx's access log), ${logs}/lab.log (this runner)`],
     ['try', `curl -i ${edge}/api/v1/products`],
@@ -100,10 +114,21 @@ export async function main(argv: string[]): Promise<number> {
     reporter.error(`cannot start: install the missing packages above and run npm start again`);
     return 1;
   }
+  if (args.prometheus) {
+    // Optional: installed when we are root; without them the lab runs, unobserved.
+    const monitoring = await ensureSystemPackages([PROMETHEUS, ...EXPORTERS], { reporter });
+    for (const line of monitoring.problems) reporter.warn(`optional: ${line}`);
+  }
 
   let lab: Lab;
   try {
-    lab = await startLab({ seed: args.seed, traffic: args.traffic, color, ...(args.output ? { output: args.output } : {}) });
+    lab = await startLab({
+      seed: args.seed,
+      traffic: args.traffic,
+      ...(args.prometheus ? {} : { prometheus: false }),
+      color,
+      ...(args.output ? { output: args.output } : {}),
+    });
   } catch (err) {
     if (err instanceof PortInUseError) {
       reporter.error(err.message);
@@ -121,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.removeListener('SIGINT', abortStartup);
   process.removeListener('SIGTERM', abortStartup);
-  process.stdout.write(banner(lab, color));
+  process.stdout.write(banner(lab, color, args.prometheus));
   const labReporter = createReporter({ print: true, color, logFile: join(lab.logsDir, 'lab.log') });
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

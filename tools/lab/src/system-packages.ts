@@ -1,6 +1,6 @@
 /**
- * Debian packages the lab runs or tests with (Nginx for the edge, Chromium, docker-compose and
- * make for tests). A missing one is installed when we are root and apt-get exists, saying so;
+ * Debian packages the lab runs or tests with (Nginx for the edge, Prometheus and the exporters
+ * for metrics, Chromium, docker-compose and make for tests). A missing one is installed when we are root and apt-get exists, saying so;
  * otherwise it is reported with the exact command that installs it.
  */
 import { spawn } from 'node:child_process';
@@ -24,6 +24,15 @@ export const CHROMIUM: SystemPackage = { binary: 'chromium', aptPackage: 'chromi
 export const DOCKER_COMPOSE: SystemPackage = { binary: 'docker-compose', aptPackage: 'docker-compose', why: 'the static checks of compose.yaml' };
 /** GNU make, for the check that each Makefile target runs its documented command. */
 export const MAKE: SystemPackage = { binary: 'make', aptPackage: 'make', why: 'the checks of the Makefile' };
+
+/** Prometheus (and promtool), scraping the lab and checking its rules. */
+export const PROMETHEUS: SystemPackage = { binary: 'prometheus', aptPackage: 'prometheus', why: 'metrics and alert rules' };
+/** The exporters Prometheus scrapes for Postgres, Redis and the Nginx edge (Debian's 0.11, 1.45, 0.11). */
+export const EXPORTERS: SystemPackage[] = [
+  { binary: 'prometheus-postgres-exporter', aptPackage: 'prometheus-postgres-exporter', why: "Postgres's metrics" },
+  { binary: 'prometheus-redis-exporter', aptPackage: 'prometheus-redis-exporter', why: "Redis's metrics" },
+  { binary: 'prometheus-nginx-exporter', aptPackage: 'prometheus-nginx-exporter', why: "the edge's metrics" },
+];
 
 /** Outcome: `missing` lists what is still not installed, one problem line (with its fix) each. */
 export interface SystemPackageReport {

@@ -1,0 +1,255 @@
+/**
+ * Prometheus and the exporters in the native lab. The scrape jobs are those of docs/metrics.md
+ * ("Where to scrape") and of deploy/prometheus/prometheus.yml (Compose); here each job points
+ * at 127.0.0.1 and the lab's own ports, so a test lab on free ports gets its own Prometheus.
+ * The rule files are the same ones (deploy/prometheus/rules), loaded in place.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isRoot } from './config.js';
+import { REPO_ROOT } from './paths.js';
+import { findExecutable } from './prerequisites.js';
+import { silentReporter, type Reporter } from './reporter.js';
+
+/** deploy/prometheus: the Compose config, its rules and their promtool tests. */
+export const PROMETHEUS_DIR = join(REPO_ROOT, 'deploy', 'prometheus');
+/** Every rule file, as a glob both configs load (Compose: `rules/*.yml` next to its config). */
+export const PROMETHEUS_RULES_GLOB = join(PROMETHEUS_DIR, 'rules', '*.yml');
+/** Scrape and rule-evaluation interval of both configs; a lab wants dashboards that react within seconds. */
+export const SCRAPE_INTERVAL = '5s';
+
+/** The processes the lab runs to observe itself, beside the services; named like their Compose services. */
+export const MONITORS = ['edge-exporter', 'postgres-exporter', 'redis-exporter', 'prometheus'] as const;
+
+/** One of the lab's monitoring processes. */
+export type Monitor = (typeof MONITORS)[number];
+
+/** One of the exporters. */
+export type Exporter = Exclude<Monitor, 'prometheus'>;
+
+/** Each exporter's Debian package, which is also its binary's name. */
+export const EXPORTER_PACKAGES: Readonly<Record<Exporter, string>> = {
+  'edge-exporter': 'prometheus-nginx-exporter',
+  'postgres-exporter': 'prometheus-postgres-exporter',
+  'redis-exporter': 'prometheus-redis-exporter',
+};
+
+/** The ports a scrape job can point at (a subset of the lab's ports). */
+export interface ScrapePorts {
+  gateway: number;
+  ordersOps: number;
+  fulfillmentOps: number;
+  notifications: number;
+  traffic: number;
+  edgeExporter: number;
+  postgresExporter: number;
+  redisExporter: number;
+  rabbitmqPrometheus: number;
+  prometheus: number;
+}
+
+/** What must run for a job to be scraped natively: a lab service, a monitor, or RabbitMQ's plugin. */
+export type ScrapeSource = 'gateway' | 'orders' | 'fulfillment' | 'notifications' | 'traffic' | Monitor | 'rabbitmq-plugin';
+
+/** One scrape job of docs/metrics.md. */
+export interface ScrapeJob {
+  job: string;
+  /** host:port in Compose (deploy/prometheus/prometheus.yml). */
+  compose: string;
+  /** The lab port it scrapes natively, on 127.0.0.1. */
+  port: keyof ScrapePorts;
+  source: ScrapeSource;
+  metricsPath?: string;
+  params?: Record<string, string[]>;
+}
+
+/** The jobs, in the order of docs/metrics.md; the Compose config lists the same ones. */
+export const SCRAPE_JOBS: readonly ScrapeJob[] = [
+  { job: 'gateway', compose: 'gateway:8081', port: 'gateway', source: 'gateway' },
+  { job: 'orders', compose: 'orders:8082', port: 'ordersOps', source: 'orders' },
+  { job: 'fulfillment', compose: 'fulfillment:8083', port: 'fulfillmentOps', source: 'fulfillment' },
+  { job: 'notifications', compose: 'notifications:8084', port: 'notifications', source: 'notifications' },
+  { job: 'traffic', compose: 'traffic:8089', port: 'traffic', source: 'traffic' },
+  { job: 'edge', compose: 'edge-exporter:9113', port: 'edgeExporter', source: 'edge-exporter' },
+  { job: 'postgres', compose: 'postgres-exporter:9187', port: 'postgresExporter', source: 'postgres-exporter' },
+  { job: 'redis', compose: 'redis-exporter:9121', port: 'redisExporter', source: 'redis-exporter' },
+  { job: 'rabbitmq', compose: 'rabbitmq:15692', port: 'rabbitmqPrometheus', source: 'rabbitmq-plugin' },
+  {
+    job: 'rabbitmq-detailed',
+    compose: 'rabbitmq:15692',
+    port: 'rabbitmqPrometheus',
+    source: 'rabbitmq-plugin',
+    metricsPath: '/metrics/detailed',
+    params: { family: ['queue_coarse_metrics', 'queue_consumer_count'] },
+  },
+  { job: 'prometheus', compose: 'prometheus:9090', port: 'prometheus', source: 'prometheus' },
+];
+
+/** A job with its native target. */
+export interface NativeScrapeJob extends ScrapeJob {
+  target: string;
+}
+
+/** The jobs whose source runs, each pointed at 127.0.0.1:<the lab's port>. */
+export function nativeScrapeJobs(ports: ScrapePorts, running: ReadonlySet<ScrapeSource>): NativeScrapeJob[] {
+  return SCRAPE_JOBS.filter((j) => running.has(j.source)).map((j) => ({ ...j, target: `127.0.0.1:${ports[j.port]}` }));
+}
+
+/**
+ * prometheus.yml for the native lab: the Compose config's global settings and rules, these
+ * jobs. Strings are written as JSON (valid YAML), so no YAML library is needed.
+ */
+export function renderPrometheusConfig(jobs: readonly NativeScrapeJob[], rulesGlob = PROMETHEUS_RULES_GLOB): string {
+  const q = (s: string) => JSON.stringify(s);
+  const lines = [
+    '# Generated by tools/lab (native lab) from its job list (tools/lab/src/prometheus.ts);',
+    '# the Compose twin is deploy/prometheus/prometheus.yml. Do not edit: it is rewritten on every start.',
+    'global:',
+    `  scrape_interval: ${SCRAPE_INTERVAL}`,
+    '  scrape_timeout: 4s',
+    `  evaluation_interval: ${SCRAPE_INTERVAL}`,
+    'rule_files:',
+    `  - ${q(rulesGlob)}`,
+    'scrape_configs:',
+  ];
+  for (const j of jobs) {
+    lines.push(`  - job_name: ${q(j.job)}`);
+    if (j.metricsPath) lines.push(`    metrics_path: ${q(j.metricsPath)}`);
+    if (j.params) {
+      lines.push('    params:');
+      for (const [name, values] of Object.entries(j.params)) lines.push(`      ${name}: [${values.map(q).join(', ')}]`);
+    }
+    lines.push(`    static_configs: [{ targets: [${q(j.target)}] }]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes `<dir>/prometheus.yml` and returns its path. */
+export function writePrometheusConfig(dir: string, jobs: readonly NativeScrapeJob[]): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'prometheus.yml');
+  writeFileSync(file, renderPrometheusConfig(jobs));
+  return file;
+}
+
+/** `promtool check config` (rules included): undefined when fine or promtool is missing, else its complaint. */
+export function checkPrometheusConfig(file: string): string | undefined {
+  const promtool = findExecutable('promtool');
+  if (!promtool) return undefined;
+  const result = spawnSync(promtool, ['check', 'config', file], { encoding: 'utf8', timeout: 30_000 });
+  if (result.status === 0) return undefined;
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() || result.error?.message || `exit ${result.status}`;
+}
+
+/** Where Prometheus keeps its data; `retention` bounds it (the SLO windows need 3 days, the 30-day budget view more). */
+export function prometheusArgs(configFile: string, dataDir: string, port: number): string[] {
+  return [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${dataDir}`,
+    '--storage.tsdb.retention.time=30d',
+    '--storage.tsdb.retention.size=2GB',
+    `--web.listen-address=127.0.0.1:${port}`,
+  ];
+}
+
+/** The command line and environment of one exporter. */
+export interface ExporterCommand {
+  binary: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** What each exporter needs to know about the lab. */
+export interface ExporterSettings {
+  ports: ScrapePorts & { edgeStatus: number };
+  /** Postgres superuser URL of the lab. */
+  pgAdminUrl: string;
+  redisUrl: string;
+}
+
+/** postgres_exporter's DATA_SOURCE_NAME: the lab's Postgres, without TLS (loopback). */
+function postgresDsn(pgAdminUrl: string): string {
+  const url = new URL(pgAdminUrl);
+  if (!url.searchParams.has('sslmode')) url.searchParams.set('sslmode', 'disable');
+  return url.toString();
+}
+
+/**
+ * How to run each exporter (Debian's binaries, flags of the Debian versions: postgres 0.11,
+ * redis 1.45, nginx 0.11). In the lab the Postgres exporter logs in as the superuser;
+ * production would give it a role with only pg_monitor.
+ */
+export function exporterCommand(monitor: Exporter, s: ExporterSettings): ExporterCommand {
+  switch (monitor) {
+    case 'postgres-exporter':
+      return {
+        binary: EXPORTER_PACKAGES['postgres-exporter'],
+        args: [`--web.listen-address=127.0.0.1:${s.ports.postgresExporter}`],
+        env: { DATA_SOURCE_NAME: postgresDsn(s.pgAdminUrl) },
+      };
+    case 'redis-exporter':
+      return {
+        binary: EXPORTER_PACKAGES['redis-exporter'],
+        args: [`-redis.addr=${s.redisUrl}`, `-web.listen-address=127.0.0.1:${s.ports.redisExporter}`],
+        env: {},
+      };
+    case 'edge-exporter':
+      return {
+        binary: EXPORTER_PACKAGES['edge-exporter'],
+        args: [
+          `-nginx.scrape-uri=http://127.0.0.1:${s.ports.edgeStatus}/stub_status`,
+          `-web.listen-address=127.0.0.1:${s.ports.edgeExporter}`,
+          // A restarted edge takes a moment; without retries the exporter would exit at once.
+          '-nginx.retries=10',
+          '-nginx.retry-interval=1s',
+        ],
+        env: {},
+      };
+  }
+}
+
+/** True when http://127.0.0.1:port/metrics answers 200 within a second. */
+export async function metricsAnswer(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(1_000) });
+    await res.body?.cancel();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+const PLUGIN_COMMAND_TIMEOUT_MS = 60_000;
+const PLUGIN_START_TIMEOUT_MS = 20_000;
+
+/**
+ * Makes sure RabbitMQ's rabbitmq_prometheus plugin answers on `port`: when it does not and we
+ * are root, enables it (`rabbitmq-plugins enable rabbitmq_prometheus`, which the running broker
+ * picks up at once). Resolves to undefined when it answers, else to a line saying how to fix it.
+ */
+export async function ensureRabbitmqPrometheus(port: number, reporter: Reporter = silentReporter): Promise<string | undefined> {
+  if (await metricsAnswer(port)) return undefined;
+  const fix = `${isRoot() ? '' : 'sudo '}rabbitmq-plugins enable rabbitmq_prometheus`;
+  const plugins = findExecutable('rabbitmq-plugins');
+  if (!isRoot() || !plugins) return `RabbitMQ's metrics (rabbitmq_prometheus on port ${port}) do not answer; fix: ${fix}`;
+  reporter.info(`enabling RabbitMQ's metrics: rabbitmq-plugins enable rabbitmq_prometheus`);
+  const ok = await new Promise<boolean>((resolve) => {
+    const child = spawn(plugins, ['enable', 'rabbitmq_prometheus'], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), PLUGIN_COMMAND_TIMEOUT_MS);
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+  });
+  const deadline = Date.now() + PLUGIN_START_TIMEOUT_MS;
+  while (ok && Date.now() < deadline) {
+    if (await metricsAnswer(port)) return undefined;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return `RabbitMQ's metrics (rabbitmq_prometheus on port ${port}) still do not answer after enabling the plugin; check: ${fix}`;
+}
