@@ -4,12 +4,12 @@
  * in the totals, the sliding window and (in overload mode) the ramp.
  */
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '@orderlab/platform';
+import { DURATION_BUCKETS, NO_METRICS, type Logger, type ServiceMetrics } from '@orderlab/platform';
 import { ArrivalScheduler } from './arrival-scheduler.js';
 import { JourneyPlanner, REQUEST_KINDS, ROUTES, type JourneyWeights, type RequestKind } from './journeys.js';
 import { OverloadRamp, type OverloadView } from './overload-ramp.js';
 import type { TargetClient } from './target-client.js';
-import { burstRateAt, type Mode, type ModeParams } from './traffic-modes.js';
+import { burstRateAt, MODES, type Mode, type ModeParams } from './traffic-modes.js';
 import { OUTCOME_CLASSES, WindowStats, zeroCounts, type OutcomeClass, type OutcomeCounts, type WindowSummary } from './window-stats.js';
 
 export interface TrafficGeneratorOptions {
@@ -24,6 +24,8 @@ export interface TrafficGeneratorOptions {
   weights: JourneyWeights;
   retryRatio: number;
   windowSeconds: number;
+  /** http_client_* and traffic_* metrics (no-ops by default). */
+  metrics?: ServiceMetrics;
   /** Monotonic ms clock (default performance.now). */
   now?: () => number;
   random?: () => number;
@@ -96,6 +98,12 @@ export function createTrafficGenerator(options: TrafficGeneratorOptions) {
   let modeStartedAt = startedAt;
   let ramp: OverloadRamp | undefined = mode === 'overload' ? new OverloadRamp(options.modeParams.overload, startedAt) : undefined;
   let wasSaturated = false;
+  const metrics = registerTrafficMetrics(options.metrics ?? NO_METRICS, {
+    mode: () => mode,
+    targetRate: () => rateAt(now()),
+    achievedRate: () => window.sentRate(now(), modeStartedAt) ?? 0,
+    inFlight: () => scheduler.inFlight,
+  });
 
   function rateAt(t: number): number {
     switch (mode) {
@@ -123,6 +131,7 @@ export function createTrafficGenerator(options: TrafficGeneratorOptions) {
     maxInFlight: options.maxInFlight,
     onDrop: (t) => {
       totals.dropped += 1;
+      metrics.dropped.inc();
       window.recordDropped(t);
       ramp?.recordDropped();
     },
@@ -131,8 +140,10 @@ export function createTrafficGenerator(options: TrafficGeneratorOptions) {
       const runRamp = ramp;
       totals.sent += 1;
       kinds[request.kind].sent += 1;
+      metrics.sent.inc({ journey: request.kind });
       window.recordSent(t);
       const result = await options.client.send(request);
+      metrics.observeResponse(request.kind, request.method, result.outcome, result.status, result.latencyMs);
       record(request.kind, result.outcome, result.latencyMs, runRamp);
       if (result.replayed) totals.replayed += 1;
       if (result.status !== undefined) planner.learn(request, { status: result.status, ...(result.body === undefined ? {} : { body: result.body }) });
@@ -221,4 +232,56 @@ export type TrafficGenerator = ReturnType<typeof createTrafficGenerator>;
 /** Two decimals are plenty for a status. */
 function round(value: number | null): number | null {
   return value === null ? null : Math.round(value * 100) / 100;
+}
+
+/** What the gauges read on scrape. */
+interface TrafficGauges {
+  mode(): Mode;
+  targetRate(): number;
+  achievedRate(): number;
+  inFlight(): number;
+}
+
+/**
+ * The generator's metrics (docs/metrics.md, "traffic"). http_route is the journey's path template
+ * in Fastify's syntax (`/api/v1/orders/:id`), so it joins the gateway's http_server_* series.
+ */
+function registerTrafficMetrics(metrics: ServiceMetrics, read: TrafficGauges) {
+  const routes = Object.fromEntries(
+    REQUEST_KINDS.map((kind) => [kind, ROUTES[kind].replace(/^[A-Z]+ /, '').replace(/\{(\w+)\}/g, ':$1')]),
+  ) as Record<RequestKind, string>;
+  const duration = metrics.histogram<'http_request_method' | 'http_route' | 'http_response_status_code' | 'error_type'>({
+    name: 'http_client_request_duration_seconds',
+    help: 'Duration of the requests sent to the target, by journey route and outcome.',
+    labelNames: ['http_request_method', 'http_route', 'http_response_status_code', 'error_type'],
+    buckets: DURATION_BUCKETS,
+  });
+  metrics.gauge<'mode'>({
+    name: 'traffic_mode',
+    help: 'The current mode (1) and the others (0).',
+    labelNames: ['mode'],
+    collect(gauge) {
+      const current = read.mode();
+      for (const mode of MODES) gauge.set({ mode }, mode === current ? 1 : 0);
+    },
+  });
+  metrics.gauge({ name: 'traffic_target_requests_per_second', help: 'Arrival rate the mode asks for now.', collect: (g) => g.set({}, read.targetRate()) });
+  metrics.gauge({
+    name: 'traffic_achieved_requests_per_second',
+    help: 'Requests sent per second over the status window.',
+    collect: (g) => g.set({}, read.achievedRate()),
+  });
+  metrics.gauge({ name: 'traffic_in_flight_requests', help: 'Requests sent and not answered yet.', collect: (g) => g.set({}, read.inFlight()) });
+  return {
+    sent: metrics.counter<'journey'>({ name: 'traffic_sent_requests_total', help: 'Requests sent, by journey.', labelNames: ['journey'] }),
+    dropped: metrics.counter({ name: 'traffic_dropped_arrivals_total', help: 'Arrivals not sent because MAX_IN_FLIGHT requests were already running.' }),
+    observeResponse(kind: RequestKind, method: string, outcome: OutcomeClass, status: number | undefined, latencyMs: number) {
+      if (!metrics.enabled) return;
+      const labels: Record<string, string | number> = { http_request_method: method, http_route: routes[kind] };
+      if (status !== undefined) labels.http_response_status_code = status;
+      if (outcome === 'timeout' || outcome === 'error') labels.error_type = outcome;
+      else if (status !== undefined && status >= 500) labels.error_type = String(status);
+      duration.observe(labels, latencyMs / 1000);
+    },
+  };
 }

@@ -4,7 +4,16 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { httpServerOptions, registerHealthRoutes, registerHttpDefaults, type Logger } from '@orderlab/platform';
+import {
+  createServiceMetrics,
+  httpServerOptions,
+  readPackageVersion,
+  registerHealthRoutes,
+  registerHttpDefaults,
+  registerMetrics,
+  type Logger,
+  type ServiceMetrics,
+} from '@orderlab/platform';
 import Fastify from 'fastify';
 import { configuredModeParams, type TrafficConfig } from './config.js';
 import { parseJourneyWeights } from './journeys.js';
@@ -19,6 +28,17 @@ export interface TrafficServiceDeps {
   logger: Logger;
   /** Monotonic ms clock (tests of the service use the real one). */
   now?: () => number;
+  /** The process's metrics; made from METRICS_ENABLED when omitted. */
+  metrics?: ServiceMetrics;
+}
+
+/** The traffic generator's metrics from its configuration. */
+export function createTrafficMetrics(config: Pick<TrafficConfig, 'METRICS_ENABLED'>): ServiceMetrics {
+  return createServiceMetrics({
+    enabled: config.METRICS_ENABLED,
+    service: 'traffic',
+    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
+  });
 }
 
 /** A built service: start() listens on HOST:PORT and starts sending; stop() drains and closes. */
@@ -36,7 +56,7 @@ function createApp(logger: Logger) {
 }
 
 /** Builds the service from its configuration; nothing is sent or listened to until start(). */
-export function buildTrafficService(config: TrafficConfig, { logger, now }: TrafficServiceDeps): TrafficService {
+export function buildTrafficService(config: TrafficConfig, { logger, now, metrics = createTrafficMetrics(config) }: TrafficServiceDeps): TrafficService {
   const client = createTargetClient({ url: config.TARGET_URL, connections: config.TARGET_CONNECTIONS, timeoutMs: config.REQUEST_TIMEOUT_MS });
   const modeParams = configuredModeParams(config);
   const generator = createTrafficGenerator({
@@ -49,12 +69,14 @@ export function buildTrafficService(config: TrafficConfig, { logger, now }: Traf
     weights: parseJourneyWeights(config.JOURNEY_WEIGHTS),
     retryRatio: config.ORDER_RETRY_RATIO,
     windowSeconds: config.STATUS_WINDOW_S,
+    metrics,
     ...(now ? { now } : {}),
   });
   let stopping: Promise<void> | undefined;
 
   const app = createApp(logger);
   registerHttpDefaults(app);
+  registerMetrics(app, metrics);
   // Ready once it is sending. The target is not a readiness dependency: measuring a failing
   // target is this service's job, and its status says how the target is doing.
   registerHealthRoutes(
