@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { DATABASE_SERVICES, DEFAULT_PORTS, LAB_SERVICES, REPO_ROOT, labServiceEnv, type LabService } from '@orderlab/lab';
 
 interface ComposeService {
+  profiles?: string[];
   image?: string;
   build?: { context?: string; dockerfile?: string } | string;
   command?: string[] | string;
@@ -24,6 +25,7 @@ interface ComposeService {
   environment?: Record<string, string | number | boolean | null>;
   ports?: (string | { published?: string | number; target?: number; host_ip?: string })[];
   healthcheck?: { test?: string[] | string; disable?: boolean };
+  entrypoint?: string[] | string;
   depends_on?: Record<string, { condition?: string }> | string[];
   deploy?: { resources?: { limits?: { cpus?: string | number; memory?: string } } };
   volumes?: (string | { source?: string; target?: string })[];
@@ -35,6 +37,15 @@ interface ComposeFile {
 }
 
 const INFRA = ['postgres', 'redis', 'rabbitmq'] as const;
+/** The metrics profile: Prometheus, Grafana and the exporters of docs/metrics.md's scrape targets. */
+const METRICS_SERVICES = ['prometheus', 'grafana', 'edge-exporter', 'postgres-exporter', 'redis-exporter'] as const;
+/**
+ * Containers whose image has nothing a health check could run (FROM scratch: no shell, no
+ * wget), each with where its health shows instead. Nothing may wait for them to be healthy.
+ */
+const NO_HEALTHCHECK: Record<string, string> = { 'edge-exporter': 'up{job="edge"} and nginx_up in Prometheus' };
+/** Published UIs and their container port (= the default host port). */
+const UI_PORTS = { prometheus: 9090, grafana: 3000 } as const;
 const NODE_SERVICES = ['orders', 'fulfillment', 'notifications', 'gateway', 'traffic'] as const;
 /** Variables the nginx image itself reads (its entrypoint), not the edge template's. */
 const NGINX_IMAGE_VARIABLES = ['NGINX_ENVSUBST_FILTER', 'NGINX_ENTRYPOINT_WORKER_PROCESSES_AUTOTUNE'];
@@ -156,8 +167,15 @@ describe('compose.yaml', () => {
     }
   });
 
-  it('runs every service of the native lab, the three backing stores and the migrate job, and nothing else', () => {
-    assert.deepEqual(Object.keys(resolvedConfig().services).sort(), [...LAB_SERVICES, ...INFRA, 'migrate'].sort());
+  it('runs every service of the native lab, the three backing stores and the migrate job, and nothing else, without a profile', () => {
+    const core = Object.entries(resolvedConfig().services).filter(([, s]) => s.profiles === undefined);
+    assert.deepEqual(core.map(([name]) => name).sort(), [...LAB_SERVICES, ...INFRA, 'migrate'].sort());
+  });
+
+  it('adds Prometheus, Grafana and the exporters with the metrics profile (and with full), and nothing else', () => {
+    const profiled = Object.entries(resolvedConfig().services).filter(([, s]) => s.profiles !== undefined);
+    assert.deepEqual(profiled.map(([name]) => name).sort(), [...METRICS_SERVICES].sort());
+    for (const [name, service] of profiled) assert.deepEqual([...service.profiles!].sort(), ['full', 'metrics'], name);
   });
 
   it('pins every image to an exact version', () => {
@@ -167,8 +185,9 @@ describe('compose.yaml', () => {
         assert.doesNotMatch(service.image, /:latest$|^[^:]+$/, `${name}: our own image has a tag other than latest`);
         continue;
       }
-      // x.y.z, or a digest; Postgres numbers its releases major.minor (17.11 is exact).
-      const exact = name === 'postgres' ? /:\d+\.\d+(-[a-z0-9.]+)?$/ : /:\d+\.\d+\.\d+(-[a-z0-9.-]+)?$/;
+      // x.y.z (vx.y.z for the exporters' own tags), or a digest; Postgres numbers its releases
+      // major.minor (17.11 is exact).
+      const exact = name === 'postgres' ? /:\d+\.\d+(-[a-z0-9.]+)?$/ : /:v?\d+\.\d+\.\d+(-[a-z0-9.-]+)?$/;
       assert.ok(exact.test(service.image) || /@sha256:[0-9a-f]{64}$/.test(service.image), `${name}: ${service.image} is pinned to an exact version`);
     }
   });
@@ -205,13 +224,30 @@ describe('compose.yaml', () => {
         continue;
       }
       assert.equal(service.restart, 'unless-stopped', `${name} restarts after a crash`);
-      assert.ok(service.healthcheck?.test && service.healthcheck.disable !== true, `${name} has a health check`);
       assert.match(String(service.stop_grace_period ?? ''), /^\d+s$/, `${name} has a stop grace period`);
+      // `disable: true`, which docker-compose config spells test: [NONE].
+      const disabled = service.healthcheck?.disable === true || JSON.stringify(service.healthcheck?.test) === '["NONE"]';
+      if (name in NO_HEALTHCHECK) {
+        assert.ok(disabled, `${name}: the exception is written down in compose.yaml`);
+        continue;
+      }
+      assert.ok(service.healthcheck?.test && !disabled, `${name} has a health check`);
     }
   });
 
   it('runs every container as a non-root user', () => {
-    const expected: Record<string, string> = { postgres: 'postgres', redis: 'redis', rabbitmq: 'rabbitmq', edge: 'nginx' };
+    const expected: Record<string, string> = {
+      postgres: 'postgres',
+      redis: 'redis',
+      rabbitmq: 'rabbitmq',
+      edge: 'nginx',
+      // Numeric where the image is minimal: busybox's nobody, Grafana's grafana, the exporters' own uids.
+      prometheus: '65534:65534',
+      grafana: '472',
+      'edge-exporter': '1001:1001',
+      'postgres-exporter': '65534:65534',
+      'redis-exporter': '59000:59000',
+    };
     for (const [name, service] of Object.entries(resolvedConfig().services)) {
       assert.equal(service.user, expected[name] ?? 'node', `${name} runs as its image's unprivileged user`);
     }
@@ -234,11 +270,27 @@ describe('compose.yaml', () => {
     assert.deepEqual(conditions('edge'), { gateway: 'service_healthy', notifications: 'service_healthy' });
     assert.deepEqual(conditions('traffic'), { edge: 'service_healthy' });
     for (const name of INFRA) assert.equal(services[name]!.depends_on, undefined, `${name} depends on nothing`);
+    // The exporters wait for what they read; Grafana for its datasource. Prometheus waits for
+    // nothing, so it records the lab coming up.
+    assert.deepEqual(conditions('edge-exporter'), { edge: 'service_healthy' });
+    assert.deepEqual(conditions('postgres-exporter'), { postgres: 'service_healthy' });
+    assert.deepEqual(conditions('redis-exporter'), { redis: 'service_healthy' });
+    assert.deepEqual(conditions('grafana'), { prometheus: 'service_healthy' });
+    assert.equal(services.prometheus!.depends_on, undefined, 'prometheus depends on nothing');
+    for (const [name, service] of Object.entries(services)) {
+      const deps = service.depends_on && !Array.isArray(service.depends_on) ? service.depends_on : {};
+      for (const [dep, d] of Object.entries(deps)) {
+        if (dep in NO_HEALTHCHECK) assert.notEqual(d.condition, 'service_healthy', `${name} would wait forever for ${dep}, which has no health check`);
+      }
+    }
   });
 
-  it('publishes only the edge and the traffic page, on loopback, at the native lab ports', () => {
+  it('publishes only the edge, the traffic page and the Prometheus and Grafana UIs, on loopback, at the native lab ports', () => {
     const published = Object.entries(resolvedConfig().services).filter(([, s]) => (s.ports ?? []).length > 0);
-    assert.deepEqual(published.map(([name]) => name).sort(), ['edge', 'traffic']);
+    assert.deepEqual(published.map(([name]) => name).sort(), ['edge', 'grafana', 'prometheus', 'traffic']);
+    for (const [name, port] of Object.entries(UI_PORTS)) {
+      assert.deepEqual((resolvedConfig().services[name]!.ports ?? []).map(String), [`127.0.0.1:${port}:${port}/tcp`], name);
+    }
     const edgePorts = (resolvedConfig().services.edge!.ports ?? []).map(String);
     const trafficPorts = (resolvedConfig().services.traffic!.ports ?? []).map(String);
     assert.deepEqual(edgePorts, [`127.0.0.1:${DEFAULT_PORTS.edge}:${DEFAULT_PORTS.edge}/tcp`]);
@@ -253,6 +305,63 @@ describe('compose.yaml', () => {
     assert.ok(mounts('rabbitmq').some((v) => v.startsWith('rabbitmq-data:/var/lib/rabbitmq')));
     assert.ok(mounts('postgres').some((v) => v.endsWith('/deploy/postgres/initdb:/docker-entrypoint-initdb.d:ro')));
     assert.ok(mounts('edge').some((v) => v.endsWith('/deploy/nginx/templates:/etc/nginx/templates:ro')));
+    assert.ok(mounts('prometheus').some((v) => v.startsWith('prometheus-data:/prometheus')));
+    assert.ok(mounts('grafana').some((v) => v.startsWith('grafana-data:/var/lib/grafana')));
+  });
+});
+
+describe('compose.yaml, metrics profile', () => {
+  const services = new Proxy({} as Record<string, ComposeService>, { get: (_, name: string) => resolvedConfig().services[name] });
+  const mounts = (name: string) => (services[name]!.volumes ?? []).map(String);
+  const command = (name: string) => (Array.isArray(services[name]!.command) ? (services[name]!.command as string[]) : []);
+
+  it('runs a service for every Compose scrape target of docs/metrics.md, on the documented port', () => {
+    const targets = [...read('docs/metrics.md').matchAll(/^\| `[a-z-]+` \| [^|]* \| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/([a-z-]+):(\d+)/g)].map((t) => ({ host: t[1]!, port: Number(t[2]) })));
+    assert.ok(targets.length >= 10, `docs/metrics.md lists the Compose targets (found ${targets.length})`);
+    for (const { host } of targets) assert.ok(services[host], `${host} (a scrape target in docs/metrics.md) is a Compose service`);
+    const exporterPorts: Record<string, number> = { 'edge-exporter': 9113, 'postgres-exporter': 9187, 'redis-exporter': 9121, prometheus: 9090 };
+    for (const [host, port] of Object.entries(exporterPorts)) {
+      assert.ok(targets.some((t) => t.host === host && t.port === port), `docs/metrics.md scrapes ${host}:${port}`);
+      if (host !== 'edge-exporter') assert.match(JSON.stringify(services[host]!.healthcheck!.test), new RegExp(`127\\.0\\.0\\.1:${port}/`), `${host}'s health check probes the port Prometheus scrapes`);
+    }
+  });
+
+  it('points each exporter at the service it reads', () => {
+    assert.deepEqual(command('edge-exporter'), [`--nginx.scrape-uri=http://edge:${DEFAULT_PORTS.edgeStatus}/stub_status`], 'the edge’s stub_status listener (EDGE_STATUS_LISTEN)');
+    assert.equal(envOf(services.edge!).EDGE_STATUS_LISTEN, String(DEFAULT_PORTS.edgeStatus));
+    const dsn = new URL(envOf(services['postgres-exporter']!).DATA_SOURCE_NAME!);
+    assert.equal(dsn.host, 'postgres:5432');
+    assert.equal(dsn.password, envOf(services.postgres!).POSTGRES_PASSWORD, 'the exporter logs in with the server’s password');
+    assert.equal(envOf(services['redis-exporter']!).REDIS_ADDR, 'redis://redis:6379');
+  });
+
+  it('gives Prometheus the lab’s configuration and rules, read-only, and a bounded store', () => {
+    assert.ok(mounts('prometheus').some((v) => v.endsWith('/deploy/prometheus:/etc/prometheus:ro')));
+    assert.ok(command('prometheus').includes('--config.file=/etc/prometheus/prometheus.yml'));
+    assert.ok(command('prometheus').includes('--storage.tsdb.path=/prometheus'));
+    assert.ok(command('prometheus').some((c) => c.startsWith('--storage.tsdb.retention.')), 'retention is bounded');
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[] };
+    const targets = config.scrape_configs.flatMap((job) => (job.static_configs ?? []).flatMap((c) => c.targets));
+    assert.ok(targets.length >= 10);
+    for (const target of targets) assert.ok(services[target.split(':')[0]!], `${target} (scraped by deploy/prometheus/prometheus.yml) is a Compose service`);
+  });
+
+  it('provisions Grafana from deploy/grafana: the datasource and the generated dashboards, read-only', () => {
+    assert.ok(mounts('grafana').some((v) => v.endsWith('/deploy/grafana/provisioning:/etc/grafana/provisioning:ro')));
+    assert.ok(mounts('grafana').some((v) => v.endsWith('/deploy/grafana/dashboards:/etc/grafana/dashboards:ro')));
+    const provider = parse(read('deploy/grafana/provisioning/dashboards/dashboards.yml')) as { providers: { options: { path: string } }[] };
+    assert.deepEqual(provider.providers.map((p) => p.options.path), ['/etc/grafana/dashboards'], 'the provider reads the mounted folder');
+    const home = envOf(services.grafana!).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!;
+    assert.match(home, /^\/etc\/grafana\/dashboards\/[a-z-]+\.json$/);
+    assert.ok(existsSync(join(REPO_ROOT, 'deploy/grafana/dashboards', home.split('/').at(-1)!)), `the home dashboard ${home} exists`);
+  });
+
+  it('lets visitors read Grafana without an account, and nobody sign up', () => {
+    const env = envOf(services.grafana!);
+    assert.equal(env.GF_AUTH_ANONYMOUS_ENABLED, 'true');
+    assert.equal(env.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer', 'anonymous visitors cannot edit');
+    assert.equal(env.GF_USERS_ALLOW_SIGN_UP, 'false');
+    assert.equal(env.GF_SECURITY_ADMIN_PASSWORD, 'admin', 'the admin password defaults to .env.example’s GRAFANA_ADMIN_PASSWORD');
   });
 });
 
@@ -383,7 +492,7 @@ describe('.env.example', () => {
       ['traffic', 'traffic'],
       ['edge', 'edge'],
     ];
-    assert.deepEqual([...sections.keys()].sort(), ['compose', ...groups.map(([g]) => g)].sort());
+    assert.deepEqual([...sections.keys()].sort(), ['compose', 'metrics', ...groups.map(([g]) => g)].sort());
     for (const [group, service] of groups) {
       const section = sections.get(group)!;
       // The common variables come from one anchor; orders stands for every TypeScript service.
