@@ -85,7 +85,7 @@ export function ordersDashboard(): BuiltDashboard {
           {
             type: 'timeseries',
             title: 'Failed statements/s',
-            description: 'Statements that failed, by error class (SQLSTATE class such as 23505 unique violation, or timeout). Empty while nothing fails.',
+            description: 'Statements that failed, by error type: the SQLSTATE code (23505 unique violation …), timeout for a statement timeout, _OTHER for a connection error. Empty while nothing fails.',
             unit: 'ops',
             bars: true,
             width: 6,

@@ -121,7 +121,7 @@ export function overviewDashboard(): BuiltDashboard {
           {
             type: 'timeseries',
             title: 'Query error ratio',
-            description: 'Share of statements that failed (error_type set: a SQLSTATE class such as 23505, or timeout).',
+            description: 'Share of statements that failed (error_type set: a SQLSTATE code such as 23505, timeout, or _OTHER for a connection error).',
             unit: 'percentunit',
             min: 0,
             queries: [q(ratio('db_client_operation_duration_seconds_count', '', 'error_type!=""', ['job']), '{{job}}')],
