@@ -33,6 +33,12 @@ describe('kill -9 of notifications mid-stream', () => {
           [first],
         );
         return rows[0]?.n === first.length;
+      }).catch(async (err: Error) => {
+        // Where the events are stuck, for whoever reads the failure.
+        const unsent = await dbs.orders.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE destination = 'events' AND sent_at IS NULL");
+        const stored = await dbs.notifications.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications');
+        const queues = await rabbitmqctl('list_queues', '-p', lab.rabbitmq.vhost, '--no-table-headers', 'name', 'messages', 'consumers');
+        throw new Error(`${err.message}; unsent events in the outbox: ${unsent.rows[0]?.n}; notifications stored: ${stored.rows[0]?.n}; queues: ${queues.trim().replace(/\n/g, ' | ')}`);
       });
 
       await blocker.query('BEGIN');
