@@ -166,17 +166,25 @@ describe('the edge (deploy/nginx/templates/default.conf.template, real nginx)', 
     assert.equal(gateway.seen.length + notifications.seen.length, before);
   });
 
-  it('rejects a body over its limit with a 413 problem before any service sees it', async () => {
+  it('rejects a body over the services\' 64 KiB limit with a 413 problem before any service sees it', async () => {
     const before = gateway.seen.length;
+    // Just under the limit it passes through; 100 KB (over the services' BODY_LIMIT_BYTES) does not.
+    const small = await fetch(`${edge}/api/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ padding: 'x'.repeat(60 * 1024) }),
+    });
+    await small.arrayBuffer();
+    assert.equal(gateway.seen.length, before + 1);
     const res = await fetch(`${edge}/api/v1/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ padding: 'x'.repeat(300 * 1024) }),
+      body: JSON.stringify({ padding: 'x'.repeat(100_000) }),
     });
     assert.equal(res.status, 413);
     assert.equal(res.headers.get('content-type'), 'application/problem+json');
     assert.equal(((await res.json()) as { code: string }).code, 'PAYLOAD_TOO_LARGE');
-    assert.equal(gateway.seen.length, before);
+    assert.equal(gateway.seen.length, before + 1);
   });
 
   it('writes a JSON access log line per request with request id, route, status, upstream and times', async () => {
