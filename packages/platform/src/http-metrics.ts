@@ -39,20 +39,27 @@ export function registerMetrics(app: FastifyInstance, metrics: ServiceMetrics, {
     labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
     buckets: DURATION_BUCKETS,
   });
-  const active = metrics.shared('http_server_active_requests', () =>
-    metrics.gauge({
+  // Requests in progress by method, counted in plain numbers and read on scrape (a gauge
+  // update per request start and end costs more than the counting).
+  const active = metrics.shared('http_server_active_requests', () => {
+    const counts = new Map<string, number>();
+    metrics.gauge<'http_request_method'>({
       name: 'http_server_active_requests',
       help: 'Number of HTTP server requests in progress.',
       labelNames: ['http_request_method'],
-    }),
-  );
+      collect(gauge) {
+        for (const [method, count] of counts) gauge.set({ http_request_method: method }, count);
+      },
+    });
+    return counts;
+  });
 
   app.addHook('onRequest', (request, reply, done) => {
     if (NOT_RECORDED.has(request.routeOptions.url ?? '')) return done();
-    const labels = { http_request_method: methodOf(request.method) };
-    active.inc(labels);
+    const method = methodOf(request.method);
+    active.set(method, (active.get(method) ?? 0) + 1);
     // 'close' fires once however the exchange ends; onResponse is skipped when the client leaves first.
-    reply.raw.once('close', () => active.dec(labels));
+    reply.raw.once('close', () => active.set(method, (active.get(method) ?? 1) - 1));
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {

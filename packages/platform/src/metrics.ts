@@ -1,12 +1,14 @@
 /**
  * Prometheus metrics (docs/metrics.md): one registry per process, prom-client default metrics,
- * `app_build_info`, and instruments that cost nothing when METRICS_ENABLED=false.
+ * `app_build_info`, and instruments that cost nothing when METRICS_ENABLED=false. Counters and
+ * histograms are our own (instruments.ts, cheaper per call); gauges and the text format are prom-client's.
  *
  * Instruments are created through ServiceMetrics so that a disabled process registers nothing,
  * starts no default-metrics timers and records into no-ops; callers never check the flag.
  */
 import { readFileSync } from 'node:fs';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { FastCounter, FastHistogram, register } from './instruments.js';
 
 /** Semantic-convention advice for HTTP, RPC and messaging durations (SLO thresholds sit on 0.25 s). */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -32,9 +34,10 @@ export interface GaugeMetric<L extends string = string> {
 export interface HistogramMetric<L extends string = string> {
   /**
    * Records value. traceId is the exemplar hook: once tracing lands, a sampled trace id is
-   * attached as an OpenMetrics exemplar (`trace_id`). That needs `enableExemplars` on the
-   * histogram and the registry switched to the OpenMetrics content type (Prometheus only reads
-   * exemplars from that format); until then the argument is accepted and ignored.
+   * attached as an OpenMetrics exemplar (`trace_id`). That needs FastHistogram to keep the
+   * latest exemplar per bucket and hand it out as each bucket sample's `exemplar` (prom-client's
+   * Registry writes those), and the registry switched to the OpenMetrics content type
+   * (Prometheus only reads exemplars from that format); until then the argument is ignored.
    */
   observe(labels: Labels<L>, value: number, traceId?: string): void;
 }
@@ -118,8 +121,9 @@ export function createServiceMetrics({ enabled, service, version }: ServiceMetri
     registry,
     counter<L extends string>({ name, help, labelNames = [] }: MetricConfig<L>): CounterMetric<L> {
       return share(name, () => {
-        const counter = new Counter<L>({ name, help, labelNames, registers: [registry] });
-        return { inc: (labels: Labels<L> = {}, value = 1) => counter.inc(labels as never, value) };
+        const counter = new FastCounter({ name, help, labelNames });
+        register(registry, counter);
+        return { inc: (labels: Labels<L> = {}, value = 1) => counter.inc(labels, value) };
       });
     },
     gauge<L extends string>({ name, help, labelNames = [], collect }: GaugeConfig<L>): GaugeMetric<L> {
@@ -141,9 +145,11 @@ export function createServiceMetrics({ enabled, service, version }: ServiceMetri
     },
     histogram<L extends string>({ name, help, labelNames = [], buckets }: HistogramConfig<L>): HistogramMetric<L> {
       return share(name, () => {
-        const histogram = new Histogram<L>({ name, help, labelNames, buckets: [...buckets], registers: [registry] });
+        // Not prom-client's Histogram: see instruments.ts for why.
+        const histogram = new FastHistogram({ name, help, labelNames, buckets });
+        register(registry, histogram);
         // traceId: the exemplar hook (see HistogramMetric.observe).
-        return { observe: (labels: Labels<L>, value: number) => histogram.observe(labels as never, value) };
+        return { observe: (labels: Labels<L>, value: number) => histogram.observe(labels, value) };
       });
     },
     shared: share,

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { Counter, Histogram, Registry } from 'prom-client';
 import Fastify from 'fastify';
 import { registerHealthRoutes } from '../src/health.js';
 import { httpServerOptions, registerHttpDefaults } from '../src/http.js';
 import { registerMetrics } from '../src/http-metrics.js';
 import { grpcClientInterceptors, grpcServerInterceptors } from '../src/grpc-metrics.js';
+import { FastCounter, FastHistogram, register } from '../src/instruments.js';
 import { createServiceMetrics, type ServiceMetrics } from '../src/metrics.js';
 import { buildOpsServer } from '../src/ops-server.js';
 import { createPgPool } from '../src/postgres.js';
 import { dbErrorType, sqlNames } from '../src/postgres-metrics.js';
-import { captureLogs, createTestDatabase, findSamples, promtoolProblems, sampleValue } from '../src/testing/index.js';
+import { captureLogs, createTestDatabase, findSamples, metricTypes, parseSamples, promtoolProblems, sampleValue } from '../src/testing/index.js';
 
 const enabled = () => createServiceMetrics({ enabled: true, service: 'test', version: '1.2.3' });
 const scrape = async (metrics: ServiceMetrics) => (metrics.registry ? metrics.registry.metrics() : '');
@@ -54,6 +56,85 @@ describe('createServiceMetrics', () => {
     metrics.counter({ name: 'jobs_total', help: 'jobs', labelNames: ['kind'] }).inc({ kind: 'b' }, 2);
     const text = await scrape(metrics);
     assert.equal(sampleValue(text, 'jobs_total'), 3);
+  });
+});
+
+/** Samples as sorted `name{a="1",b="2"} value` lines, so label order does not matter. */
+function normalised(text: string): string[] {
+  return parseSamples(text)
+    .map(({ name, labels, value }) => `${name}{${Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}="${v}"`).join(',')}} ${value}`)
+    .sort();
+}
+
+describe('FastHistogram and FastCounter (instruments.ts)', () => {
+  const labelNames = ['method', 'route', 'status'] as const;
+  const buckets = [0.005, 0.01, 0.025, 0.1, 1];
+  // On a bound, below the first, above the last, repeated, with a number and a missing label.
+  const observations: [Record<string, string | number>, number][] = [
+    [{ method: 'GET', route: '/a', status: 200 }, 0.005],
+    [{ method: 'GET', route: '/a', status: 200 }, 0.0001],
+    [{ method: 'GET', route: '/a', status: 200 }, 0.3],
+    [{ method: 'GET', route: '/a', status: 200 }, 7],
+    [{ method: 'POST', route: '/b', status: '503' }, 0.02],
+    [{ method: 'POST', route: '/b' }, 0.02],
+    [{ method: 'POST', route: '/b', status: '' }, 0.011],
+  ];
+
+  it('expose exactly what prom-client\'s Histogram and Counter expose for the same calls', async () => {
+    const ours = new Registry();
+    const theirs = new Registry();
+    const histogram = new FastHistogram({ name: 'req_seconds', help: 'Requests.', labelNames, buckets });
+    const counter = new FastCounter({ name: 'req_total', help: 'Requests.', labelNames });
+    const plain = new FastCounter({ name: 'plain_total', help: 'Never incremented.', labelNames: [] });
+    const plainHistogram = new FastHistogram({ name: 'plain_seconds', help: 'Never observed.', labelNames: [], buckets });
+    for (const metric of [histogram, counter, plain, plainHistogram]) register(ours, metric);
+    const promHistogram = new Histogram({ name: 'req_seconds', help: 'Requests.', labelNames, buckets, registers: [theirs] });
+    const promCounter = new Counter({ name: 'req_total', help: 'Requests.', labelNames, registers: [theirs] });
+    new Counter({ name: 'plain_total', help: 'Never incremented.', registers: [theirs] });
+    new Histogram({ name: 'plain_seconds', help: 'Never observed.', buckets, registers: [theirs] });
+    for (const [labels, value] of observations) {
+      histogram.observe(labels, value);
+      counter.inc(labels, value * 10);
+      promHistogram.observe(labels, value);
+      promCounter.inc(labels, value * 10);
+    }
+    const [ourText, theirText] = [await ours.metrics(), await theirs.metrics()];
+    assert.deepEqual(normalised(ourText), normalised(theirText));
+    assert.deepEqual(metricTypes(ourText), metricTypes(theirText));
+    assert.match(ourText, /# HELP req_seconds Requests\.\n# TYPE req_seconds histogram/);
+    // Spot checks in Prometheus's terms: cumulative buckets, +Inf = count.
+    assert.equal(sampleValue(ourText, 'req_seconds_bucket', { method: 'GET', route: '/a', status: '200', le: '0.005' }), 2);
+    assert.equal(sampleValue(ourText, 'req_seconds_bucket', { method: 'GET', route: '/a', status: '200', le: '1' }), 3);
+    assert.equal(sampleValue(ourText, 'req_seconds_bucket', { method: 'GET', route: '/a', status: '200', le: '+Inf' }), 4);
+    assert.deepEqual(await promtoolProblems(ourText), []);
+  });
+
+  it('ignore values that would corrupt a series (NaN, infinities, negative increments)', async () => {
+    const registry = new Registry();
+    const histogram = new FastHistogram({ name: 'h_seconds', help: 'h', labelNames: [], buckets: [1] });
+    const counter = new FastCounter({ name: 'c_total', help: 'c', labelNames: [] });
+    register(registry, histogram);
+    register(registry, counter);
+    histogram.observe({}, Number.NaN);
+    histogram.observe({}, Number.POSITIVE_INFINITY);
+    histogram.observe({}, 0.5);
+    counter.inc({}, -1);
+    counter.inc({}, Number.NaN);
+    counter.inc({}, Number.POSITIVE_INFINITY);
+    counter.inc();
+    const text = await registry.metrics();
+    assert.equal(sampleValue(text, 'h_seconds_count'), 1);
+    assert.equal(sampleValue(text, 'h_seconds_sum'), 0.5);
+    assert.equal(sampleValue(text, 'c_total'), 1);
+  });
+
+  it('start again from zero on resetMetrics()', async () => {
+    const registry = new Registry();
+    const histogram = new FastHistogram({ name: 'h_seconds', help: 'h', labelNames: ['a'], buckets: [1] });
+    register(registry, histogram);
+    histogram.observe({ a: 'x' }, 0.5);
+    registry.resetMetrics();
+    assert.deepEqual(findSamples(await registry.metrics(), 'h_seconds_count'), []);
   });
 });
 
