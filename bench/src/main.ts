@@ -11,13 +11,14 @@
  * a bare sink. `npm run bench -- traffic` runs only that.
  *
  * Last, the cost of metrics (metrics-cost.ts): order placement and cached reads with
- * METRICS_ENABLED on and off, alternating labs. `npm run bench -- metrics` runs only that.
+ * METRICS_ENABLED on and off, two labs loaded together. `npm run bench -- metrics` runs only
+ * that.
  *
  * Options (env): BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
  * BENCH_LATENCY_ORDERS (default 400), BENCH_EVENT_ORDERS (default 2000: orders of the event
  * backlog, two events each), BENCH_TRAFFIC_SECONDS (default 10), BENCH_TRAFFIC_RATES (default
- * 10,100,500,1000,2000), BENCH_METRICS_ROUNDS (default 2 on/off pairs), BENCH_METRICS_SECONDS
- * (default 10).
+ * 10,100,500,1000,2000), BENCH_METRICS_ROUNDS (default 3), BENCH_METRICS_SECONDS
+ * (default 10 per round).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,7 @@ const eventOrders = Number(process.env.BENCH_EVENT_ORDERS ?? 2000);
 const durationMs = seconds * 1000;
 const trafficSeconds = Number(process.env.BENCH_TRAFFIC_SECONDS ?? 10);
 const trafficRates = (process.env.BENCH_TRAFFIC_RATES ?? '10,100,500,1000,2000').split(',').map(Number);
-const metricsPairs = Number(process.env.BENCH_METRICS_ROUNDS ?? 2);
+const metricsRounds = Number(process.env.BENCH_METRICS_ROUNDS ?? 3);
 const metricsSeconds = Number(process.env.BENCH_METRICS_SECONDS ?? 10);
 
 function say(line: string): void {
@@ -109,10 +110,10 @@ async function trafficOnly(): Promise<number> {
   return 0;
 }
 
-/** The cost of metrics on the order path (on vs off, alternating rounds); resolves to the result. */
+/** The cost of metrics on the order path (two labs, on and off, loaded together); resolves to the result. */
 async function metricsCost(): Promise<MetricsCostResult> {
-  say(`metrics on vs off — ${metricsPairs} × (on, off) throwaway labs, ${metricsSeconds} s per measurement, concurrency ${concurrency}, worker paused`);
-  const result = await measureMetricsCost({ pairs: metricsPairs, seconds: metricsSeconds, concurrency, say });
+  say(`metrics on vs off — two labs loaded together, ${metricsRounds} rounds of ${metricsSeconds} s per measurement, concurrency ${concurrency} split between them, worker paused`);
+  const result = await measureMetricsCost({ rounds: metricsRounds, seconds: metricsSeconds, concurrency, say });
   const verdict = (ratio: number) => `${(ratio * 100).toFixed(1).padStart(6)} %   ${ratio >= METRICS_COST_GOAL ? 'met' : 'MISSED'}`;
   say(`order placement with metrics on, share of off (goal ≥ ${METRICS_COST_GOAL * 100} %)  ${verdict(result.placementRatio)}`);
   say(`cached reads with metrics on, share of off (goal ≥ ${METRICS_COST_GOAL * 100} %)     ${verdict(result.readRatio)}`);
@@ -124,7 +125,7 @@ async function metricsOnly(): Promise<number> {
   const metrics = await metricsCost();
   const out = join(REPO_ROOT, '.lab', 'bench-metrics-results.json');
   mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds: metricsSeconds, concurrency, metrics }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), rounds: metricsRounds, seconds: metricsSeconds, concurrency, metrics }, null, 2)}\n`);
   say(`\nresults written to ${out}`);
   return 0;
 }

@@ -1,24 +1,39 @@
 /**
  * What metrics cost on the order path: the same load against a lab with METRICS_ENABLED=true
- * and one with METRICS_ENABLED=false, alternating (on, off, on, off, …) so that drift of the
- * shared machine hits both sides alike. Each round starts its own throwaway lab, pauses the
- * fulfillment worker (the request path alone, as the main benchmark's placement row) and
- * measures order placement, then cached product reads, through the gateway.
+ * and one with METRICS_ENABLED=false, in the same run.
  *
- * Options (env): BENCH_METRICS_ROUNDS (default 2 pairs), BENCH_METRICS_SECONDS (default 10),
- * BENCH_CONCURRENCY (default 32).
+ * Both labs start side by side and are loaded at the same time, each by its own clients
+ * (half the concurrency each), so that whatever the machine does meanwhile hits both alike.
+ * Why not one lab after the other: on the shared 2-core lab machine throughput drifts by ±20 %
+ * within seconds (neighbours, CPU steal; a probe saw the bench client itself, which does not
+ * change with the flag, cost 25 % more per order from one run to the next). Runs of 10 s per
+ * lab, one after the other, measured mostly that drift — and so did 3 s slices alternating
+ * between the labs (single on/off pairs from 68 % to 127 %). Loaded together, the labs share
+ * the CPU, and the one that needs more CPU per request completes fewer: the throughput ratio
+ * is the cost of metrics. Each round also reports the CPU each lab's services spent per
+ * request (from /proc), the cost measured directly. The fulfillment worker is paused in both
+ * (the request path alone, as the main benchmark's placement row).
+ *
+ * Options (env): BENCH_METRICS_ROUNDS (default 3 per measurement), BENCH_METRICS_SECONDS
+ * (default 10 per round), BENCH_CONCURRENCY (default 32, split between the labs).
  */
 import { randomUUID } from 'node:crypto';
-import { LAB_SERVICES, startTestLab } from '@orderlab/lab';
+import { readFileSync } from 'node:fs';
+import { LAB_SERVICES, startTestLab, type Lab } from '@orderlab/lab';
 import { httpClient, runLoad, type LoadResult } from './load.js';
 
 /** The share of the metrics-off throughput that metrics-on must keep. */
 export const METRICS_COST_GOAL = 0.95;
 
+export type MetricsCostMeasurement = 'placement' | 'reads';
+
 export interface MetricsCostRound {
-  metrics: boolean;
-  placement: LoadResult;
-  reads: LoadResult;
+  measurement: MetricsCostMeasurement;
+  on: LoadResult;
+  off: LoadResult;
+  /** CPU time of each lab's gateway, orders and notifications per completed request, µs. */
+  onCpuUsPerRequest: number;
+  offCpuUsPerRequest: number;
 }
 
 export interface MetricsCostResult {
@@ -29,7 +44,7 @@ export interface MetricsCostResult {
 }
 
 export interface MetricsCostOptions {
-  pairs: number;
+  rounds: number;
   seconds: number;
   concurrency: number;
   say: (line: string) => void;
@@ -44,7 +59,14 @@ function orderBody(productIds: string[], i: number) {
   };
 }
 
-async function round(metrics: boolean, { seconds, concurrency }: MetricsCostOptions): Promise<MetricsCostRound> {
+interface Side {
+  metrics: boolean;
+  lab: Lab;
+  api: ReturnType<typeof httpClient>;
+  productIds: string[];
+}
+
+async function startSide(metrics: boolean, concurrency: number): Promise<Side> {
   const flag = { METRICS_ENABLED: String(metrics) };
   const env = Object.fromEntries(LAB_SERVICES.map((s) => [s, flag]));
   const lab = await startTestLab(`bench_metrics_${metrics ? 'on' : 'off'}`, {
@@ -59,48 +81,97 @@ async function round(metrics: boolean, { seconds, concurrency }: MetricsCostOpti
       throw new Error(`gateway GET /metrics answered ${scrape.status} with METRICS_ENABLED=${metrics}`);
     }
     const catalog = JSON.parse(await api.request('GET', '/api/v1/products?limit=50', { expect: 200 })) as { items: { id: string }[] };
-    const productIds = catalog.items.map((p) => p.id);
     await lab.kill('fulfillment', 'SIGTERM');
-    const label = metrics ? 'on ' : 'off';
-    const placement = await runLoad({
-      name: `metrics ${label}: POST /api/v1/orders (request path)`,
-      concurrency,
-      durationMs: seconds * 1000,
-      call: async (i) => {
-        await api.request('POST', '/api/v1/orders', { body: orderBody(productIds, i), headers: { 'idempotency-key': randomUUID() }, expect: 201 });
-      },
-    });
-    const reads = await runLoad({
-      name: `metrics ${label}: GET /api/v1/products/{id} (cached)`,
-      concurrency,
-      durationMs: seconds * 1000,
-      call: async (i) => {
-        await api.request('GET', `/api/v1/products/${productIds[i % 10]}`, { expect: 200 });
-      },
-    });
-    api.close();
-    return { metrics, placement, reads };
-  } finally {
+    return { metrics, lab, api, productIds: catalog.items.map((p) => p.id) };
+  } catch (err) {
     await lab.dispose();
+    throw err;
   }
 }
 
-/** Runs `pairs` × (on, off) rounds and compares the summed throughputs. */
-export async function measureMetricsCost(options: MetricsCostOptions): Promise<MetricsCostResult> {
-  const rounds: MetricsCostRound[] = [];
-  for (let pair = 0; pair < options.pairs; pair++) {
-    for (const metrics of [true, false]) {
-      const r = await round(metrics, options);
-      options.say(`${r.placement.name.padEnd(52)} ${r.placement.throughput.toFixed(0).padStart(6)} /s   p99 ${r.placement.p99Ms.toFixed(1)} ms   errors ${r.placement.errors}`);
-      options.say(`${r.reads.name.padEnd(52)} ${r.reads.throughput.toFixed(0).padStart(6)} /s   p99 ${r.reads.p99Ms.toFixed(1)} ms   errors ${r.reads.errors}`);
-      rounds.push(r);
+function load(side: Side, measurement: MetricsCostMeasurement, durationMs: number, warmupMs: number, concurrency: number, offset: number) {
+  const label = side.metrics ? 'on ' : 'off';
+  const { api, productIds } = side;
+  return measurement === 'placement'
+    ? runLoad({
+        name: `metrics ${label}: POST /api/v1/orders (request path)`,
+        concurrency,
+        durationMs,
+        warmupMs,
+        call: async (i) => {
+          await api.request('POST', '/api/v1/orders', { body: orderBody(productIds, offset + i), headers: { 'idempotency-key': randomUUID() }, expect: 201 });
+        },
+      })
+    : runLoad({
+        name: `metrics ${label}: GET /api/v1/products/{id} (cached)`,
+        concurrency,
+        durationMs,
+        warmupMs,
+        call: async (i) => {
+          await api.request('GET', `/api/v1/products/${productIds[i % 10]}`, { expect: 200 });
+        },
+      });
+}
+
+/** User + system CPU time of the process, ms (Linux /proc; 0 when it cannot be read). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+const MEASURED_SERVICES = ['gateway', 'orders', 'notifications'] as const;
+const labCpuMs = (side: Side) => MEASURED_SERVICES.reduce((total, s) => total + cpuMs(side.lab.services[s].pid), 0);
+
+/** Starts both labs, then loads them together `rounds` times for placement, then for reads. */
+export async function measureMetricsCost({ rounds, seconds, concurrency, say }: MetricsCostOptions): Promise<MetricsCostResult> {
+  const sides: Side[] = [];
+  const each = Math.max(1, Math.floor(concurrency / 2));
+  try {
+    for (const metrics of [true, false]) sides.push(await startSide(metrics, each));
+    const [on, off] = sides as [Side, Side];
+    const all: MetricsCostRound[] = [];
+    for (const measurement of ['placement', 'reads'] as const) {
+      for (let round = 0; round < rounds; round++) {
+        const offset = (round + 1) * 1_000_000;
+        // Warm-up (JIT, pools, caches; not counted), then CPU is read around the measurement.
+        await Promise.all([load(on, measurement, 2_000, 0, each, offset), load(off, measurement, 2_000, 0, each, offset)]);
+        const cpuBefore = [labCpuMs(on), labCpuMs(off)];
+        const [onResult, offResult] = await Promise.all([
+          load(on, measurement, seconds * 1000, 0, each, offset + 100_000),
+          load(off, measurement, seconds * 1000, 0, each, offset + 100_000),
+        ]);
+        const cpuAfter = [labCpuMs(on), labCpuMs(off)];
+        const requests = (r: LoadResult) => Math.max(1, r.ok + r.errors);
+        const r: MetricsCostRound = {
+          measurement,
+          on: onResult,
+          off: offResult,
+          onCpuUsPerRequest: ((cpuAfter[0]! - cpuBefore[0]!) * 1000) / requests(onResult),
+          offCpuUsPerRequest: ((cpuAfter[1]! - cpuBefore[1]!) * 1000) / requests(offResult),
+        };
+        all.push(r);
+        const errors = onResult.errors + offResult.errors > 0 ? `   errors on ${onResult.errors} off ${offResult.errors}` : '';
+        say(
+          `${measurement.padEnd(9)} round ${round + 1}: on ${onResult.throughput.toFixed(0).padStart(5)} /s, off ${offResult.throughput.toFixed(0).padStart(5)} /s → ${((onResult.throughput / offResult.throughput) * 100).toFixed(1)} %` +
+            `   CPU per request (gateway+orders+notifications) on ${r.onCpuUsPerRequest.toFixed(0)} µs, off ${r.offCpuUsPerRequest.toFixed(0)} µs${errors}`,
+        );
+      }
+    }
+    const ratio = (measurement: MetricsCostMeasurement) => {
+      const mine = all.filter((r) => r.measurement === measurement);
+      return mine.reduce((t, r) => t + r.on.throughput, 0) / mine.reduce((t, r) => t + r.off.throughput, 0);
+    };
+    return { rounds: all, placementRatio: ratio('placement'), readRatio: ratio('reads') };
+  } finally {
+    for (const side of sides) {
+      side.api.close();
+      await side.lab.dispose();
     }
   }
-  const sum = (on: boolean, pick: (r: MetricsCostRound) => LoadResult) =>
-    rounds.filter((r) => r.metrics === on).reduce((total, r) => total + pick(r).throughput, 0);
-  return {
-    rounds,
-    placementRatio: sum(true, (r) => r.placement) / sum(false, (r) => r.placement),
-    readRatio: sum(true, (r) => r.reads) / sum(false, (r) => r.reads),
-  };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { describe, it, type TestContext } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -6,7 +7,7 @@ import Fastify from 'fastify';
 import { registerHealthRoutes } from '../src/health.js';
 import { httpServerOptions, registerHttpDefaults } from '../src/http.js';
 import { registerMetrics } from '../src/http-metrics.js';
-import { grpcClientInterceptors, grpcServerInterceptors } from '../src/grpc-metrics.js';
+import { grpcClientCallRecorder, grpcServerCallRecorder } from '../src/grpc-metrics.js';
 import { FastCounter, FastHistogram, register } from '../src/instruments.js';
 import { createServiceMetrics, type ServiceMetrics } from '../src/metrics.js';
 import { buildOpsServer } from '../src/ops-server.js';
@@ -286,68 +287,33 @@ describe('createPgPool with metrics', () => {
   });
 });
 
-/** A one-method service with JSON messages: enough to exercise interceptors without a proto. */
-const ECHO_SERVICE = {
-  Echo: {
-    path: '/test.v1.EchoService/Echo',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
-    requestDeserialize: (buffer: Buffer) => JSON.parse(buffer.toString()) as unknown,
-    responseSerialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
-    responseDeserialize: (buffer: Buffer) => JSON.parse(buffer.toString()) as unknown,
-  },
-} satisfies grpc.ServiceDefinition;
-
-describe('gRPC interceptors', () => {
-  it('record client and server calls by full method and status name', async (t) => {
-    const serverMetrics = enabled();
-    const clientMetrics = enabled();
-    const server = new grpc.Server({ interceptors: grpcServerInterceptors(serverMetrics) });
-    server.addService(ECHO_SERVICE, {
-      Echo: (call: grpc.ServerUnaryCall<{ fail?: boolean }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        if (call.request.fail) callback({ code: grpc.status.NOT_FOUND, details: 'no such thing' });
-        else callback(null, { ok: true });
-      },
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-    );
-    t.after(() => server.forceShutdown());
-    const Client = grpc.makeGenericClientConstructor(ECHO_SERVICE, 'EchoService');
-    const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { interceptors: grpcClientInterceptors(clientMetrics) });
-    t.after(() => client.close());
-    const echo = (request: object) =>
-      new Promise<grpc.ServiceError | null>((resolve) => {
-        (client as unknown as Record<string, (r: object, cb: (err: grpc.ServiceError | null) => void) => void>).Echo!(request, (err) => resolve(err));
-      });
-
-    assert.equal(await echo({}), null);
-    assert.equal((await echo({ fail: true }))?.code, grpc.status.NOT_FOUND);
-
-    for (const [metrics, name] of [[serverMetrics, 'rpc_server_call_duration_seconds_count'], [clientMetrics, 'rpc_client_call_duration_seconds_count']] as const) {
+describe('gRPC call recorders', () => {
+  it('record client and server calls by full method and status name, with the time since the start', async () => {
+    for (const [record, name] of [
+      [grpcClientCallRecorder, 'rpc_client_call_duration_seconds'],
+      [grpcServerCallRecorder, 'rpc_server_call_duration_seconds'],
+    ] as const) {
+      const metrics = enabled();
+      const recordCall = record(metrics);
+      recordCall('test.v1.EchoService/Echo', grpc.status.OK, performance.now() - 30);
+      recordCall('test.v1.EchoService/Echo', grpc.status.NOT_FOUND, performance.now());
+      recordCall('test.v1.EchoService/Echo', 99, performance.now());
       const text = await scrape(metrics);
       const labels = { rpc_system_name: 'grpc', rpc_method: 'test.v1.EchoService/Echo' };
-      assert.equal(sampleValue(text, name, { ...labels, rpc_status_code: 'OK' }), 1, name);
-      assert.equal(sampleValue(text, name, { ...labels, rpc_status_code: 'NOT_FOUND' }), 1, name);
+      assert.equal(sampleValue(text, `${name}_count`, { ...labels, rpc_status_code: 'OK' }), 1, name);
+      assert.equal(sampleValue(text, `${name}_bucket`, { ...labels, rpc_status_code: 'OK', le: '0.025' }), 0, 'the 30 ms call is above 25 ms');
+      assert.equal(sampleValue(text, `${name}_bucket`, { ...labels, rpc_status_code: 'OK', le: '0.05' }), 1, 'and well below 50 ms');
+      assert.equal(sampleValue(text, `${name}_count`, { ...labels, rpc_status_code: 'NOT_FOUND' }), 1, name);
+      assert.equal(sampleValue(text, `${name}_count`, { ...labels, rpc_status_code: 'UNKNOWN' }), 1, 'an unknown code is UNKNOWN');
       assert.deepEqual(await promtoolProblems(text), []);
     }
   });
 
-  it('records UNAVAILABLE when the server cannot be reached, and nothing when disabled', async (t) => {
-    const metrics = enabled();
-    const Client = grpc.makeGenericClientConstructor(ECHO_SERVICE, 'EchoService');
-    // Port 1 on localhost: nothing listens, the call fails fast with UNAVAILABLE.
-    const client = new Client('127.0.0.1:1', grpc.credentials.createInsecure(), { interceptors: grpcClientInterceptors(metrics) });
-    t.after(() => client.close());
-    await new Promise<void>((resolve) => {
-      (client as unknown as Record<string, (r: object, o: object, cb: () => void) => void>).Echo!({}, { deadline: Date.now() + 2_000 }, () => resolve());
-    });
-    const text = await scrape(metrics);
-    assert.equal(sampleValue(text, 'rpc_client_call_duration_seconds_count', { rpc_status_code: 'UNAVAILABLE' }), 1);
-
+  it('record nothing when disabled', () => {
     const off = createServiceMetrics({ enabled: false, service: 'test', version: '1' });
-    assert.deepEqual(grpcClientInterceptors(off), []);
-    assert.deepEqual(grpcServerInterceptors(off), []);
+    // No registry to write to: a call must simply do nothing.
+    grpcClientCallRecorder(off)('test.v1.EchoService/Echo', grpc.status.OK, performance.now());
+    grpcServerCallRecorder(off)('test.v1.EchoService/Echo', grpc.status.OK, performance.now());
+    assert.equal(off.registry, undefined);
   });
 });

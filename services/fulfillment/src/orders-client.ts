@@ -1,7 +1,8 @@
 /** The worker's only call into the orders service: CompleteFulfillment, with a deadline and correlation metadata. */
+import { performance } from 'node:perf_hooks';
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { createOrderServiceClient, FulfillmentOutcome, METADATA, type CompleteFulfillmentRequest } from '@orderlab/contracts';
-import { errorCodeOf, grpcClientInterceptors, isServiceError, NO_METRICS, type ServiceMetrics } from '@orderlab/platform';
+import { createOrderServiceClient, FulfillmentOutcome, METADATA, ORDER_SERVICE_NAME, type CompleteFulfillmentRequest } from '@orderlab/contracts';
+import { errorCodeOf, grpcClientCallRecorder, isServiceError, NO_METRICS, type ServiceMetrics } from '@orderlab/platform';
 
 /** What the worker reports for one order. */
 export type CompleteFulfillmentInput =
@@ -31,7 +32,9 @@ export interface OrdersClientOptions {
 
 /** A gRPC OrdersClient; every call has a deadline of deadlineMs. */
 export function createOrdersClient({ address, deadlineMs, metrics = NO_METRICS }: OrdersClientOptions): OrdersClient {
-  const client = createOrderServiceClient(address, { interceptors: grpcClientInterceptors(metrics) });
+  const client = createOrderServiceClient(address);
+  const recordCall = grpcClientCallRecorder(metrics);
+  const rpcMethod = `${ORDER_SERVICE_NAME}/CompleteFulfillment`;
   return {
     completeFulfillment(input, context) {
       const request: CompleteFulfillmentRequest =
@@ -51,9 +54,13 @@ export function createOrdersClient({ address, deadlineMs, metrics = NO_METRICS }
       metadata.set(METADATA.requestId, context.requestId);
       if (context.traceparent !== undefined) metadata.set(METADATA.traceparent, context.traceparent);
       return new Promise((resolve, reject) => {
-        client.completeFulfillment(request, metadata, { deadline: Date.now() + deadlineMs }, (err) =>
-          err ? reject(err) : resolve(),
-        );
+        const started = performance.now();
+        client.completeFulfillment(request, metadata, { deadline: Date.now() + deadlineMs }, (err) => {
+          // The callback runs when the status arrives: that is the call's end.
+          recordCall(rpcMethod, err ? err.code : GrpcStatus.OK, started);
+          if (err) reject(err);
+          else resolve();
+        });
       });
     },
     close() {

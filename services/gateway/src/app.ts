@@ -4,17 +4,17 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createOrderServiceClient, type OrderServiceClient } from '@orderlab/contracts';
 import {
   createServiceMetrics,
-  grpcClientInterceptors,
+  grpcClientCallRecorder,
   httpServerOptions,
+  type Logger,
   METRICS_PATH,
-  readPackageVersion,
-  registerMetrics,
   parseCorsOrigins,
+  readPackageVersion,
   registerCors,
   registerHealthRoutes,
   registerHttpDefaults,
+  registerMetrics,
   registerOpenApi,
-  type Logger,
   type ServiceMetrics,
 } from '@orderlab/platform';
 import Fastify, { type FastifyRequest } from 'fastify';
@@ -79,13 +79,13 @@ function createApp(config: GatewayConfig, logger: Logger) {
 
 /** Builds the gateway; nothing listens until start(). */
 export function buildGateway(config: GatewayConfig, { logger, ordersClient: givenClient, metrics = createGatewayMetrics(config) }: GatewayDeps): Gateway {
-  const ordersClient = givenClient ?? createOrderServiceClient(config.ORDERS_GRPC_ADDR, { interceptors: grpcClientInterceptors(metrics) });
+  const ordersClient = givenClient ?? createOrderServiceClient(config.ORDERS_GRPC_ADDR);
   const rejected = metrics.counter({
     name: 'gateway_rejected_requests_total',
     help: 'Requests the gateway answered 503 without handling them, by reason.',
     labelNames: ['reason'],
   });
-  const orders = buildOrdersApi(ordersClient, { deadlineMs: config.GRPC_DEADLINE_MS });
+  const orders = buildOrdersApi(ordersClient, { deadlineMs: config.GRPC_DEADLINE_MS, recordCall: grpcClientCallRecorder(metrics) });
   let stopping = false;
 
   const app = createApp(config, logger);

@@ -1,6 +1,6 @@
 /** Starts the gateway: config, logger, orders client, HTTP server, graceful shutdown. */
 import { createOrderServiceClient } from '@orderlab/contracts';
-import { createLifecycle, createLogger, grpcClientInterceptors } from '@orderlab/platform';
+import { createLifecycle, createLogger } from '@orderlab/platform';
 import { buildGateway, createGatewayMetrics } from './app.js';
 import { loadGatewayConfig } from './config.js';
 
@@ -11,7 +11,7 @@ lifecycle.installSignalHandlers();
 
 // Closers run in reverse: first stop HTTP and drain in-flight requests, then close the gRPC channel.
 const metrics = createGatewayMetrics(config);
-const ordersClient = createOrderServiceClient(config.ORDERS_GRPC_ADDR, { interceptors: grpcClientInterceptors(metrics) });
+const ordersClient = createOrderServiceClient(config.ORDERS_GRPC_ADDR);
 lifecycle.onShutdown('orders gRPC client', () => ordersClient.close());
 
 const gateway = buildGateway(config, { logger, ordersClient, metrics });

@@ -2,9 +2,11 @@
  * The gateway's calls to the orders service: promises over the long-lived gRPC client, each
  * with a deadline and the correlation metadata; reads retried once on UNAVAILABLE.
  */
+import { performance } from 'node:perf_hooks';
 import { Metadata, status as GrpcStatus, type CallOptions, type ClientUnaryCall, type requestCallback } from '@grpc/grpc-js';
 import {
   METADATA,
+  ORDER_SERVICE_NAME,
   type CreateOrderRequest,
   type CreateOrderResponse__Output,
   type CreateProductRequest,
@@ -19,7 +21,7 @@ import {
   type OrderServiceClient,
   type Product__Output,
 } from '@orderlab/contracts';
-import { isServiceError } from '@orderlab/platform';
+import { isServiceError, type GrpcCallRecorder } from '@orderlab/platform';
 import type { FastifyBaseLogger } from 'fastify';
 import { grpcErrorToHttp, type OrdersRpc } from './grpc-status-to-http.js';
 
@@ -47,6 +49,8 @@ export interface OrdersApi {
 export interface OrdersApiOptions {
   /** Deadline of each call, retries included. */
   deadlineMs: number;
+  /** Records each attempt's duration and status (rpc_client_call_duration_seconds); none by default. */
+  recordCall?: GrpcCallRecorder;
 }
 
 type Unary<Req, Res> = (request: Req, metadata: Metadata, options: CallOptions, callback: requestCallback<Res>) => ClientUnaryCall;
@@ -56,14 +60,15 @@ const READ_ATTEMPTS = 2;
 const WRITE_ATTEMPTS = 1;
 
 /** Wraps client (owned by the caller, who closes it) in the calls the gateway makes. */
-export function buildOrdersApi(client: OrderServiceClient, { deadlineMs }: OrdersApiOptions): OrdersApi {
+export function buildOrdersApi(client: OrderServiceClient, { deadlineMs, recordCall = () => {} }: OrdersApiOptions): OrdersApi {
   function call<Req, Res>(rpc: OrdersRpc, method: Unary<Req, Res>, attempts: number) {
+    const rpcMethod = `${ORDER_SERVICE_NAME}/${rpc}`;
     return async (request: Req, ctx: CallContext): Promise<Res> => {
       // One deadline for the whole call, so a retried read still answers within GRPC_DEADLINE_MS.
       const deadline = Date.now() + deadlineMs;
       for (let attempt = 1; ; attempt++) {
         try {
-          return await unary(method.bind(client), request, metadataOf(ctx), deadline);
+          return await unary(method.bind(client), request, metadataOf(ctx), deadline, (code, started) => recordCall(rpcMethod, code, started));
         } catch (err) {
           const unavailable = isServiceError(err) && err.code === GrpcStatus.UNAVAILABLE;
           if (!unavailable || attempt >= attempts || Date.now() >= deadline) throw grpcErrorToHttp(err, rpc);
@@ -91,9 +96,18 @@ function metadataOf(ctx: CallContext): Metadata {
   return metadata;
 }
 
-function unary<Req, Res>(method: Unary<Req, Res>, request: Req, metadata: Metadata, deadline: number): Promise<Res> {
+function unary<Req, Res>(
+  method: Unary<Req, Res>,
+  request: Req,
+  metadata: Metadata,
+  deadline: number,
+  finished: (code: number, startedMs: number) => void,
+): Promise<Res> {
   return new Promise((resolve, reject) => {
+    const started = performance.now();
     method(request, metadata, { deadline }, (err, response) => {
+      // The callback runs when the status arrives: that is the call's end.
+      finished(err ? err.code : GrpcStatus.OK, started);
       if (err) reject(err);
       else if (response === undefined) reject(new Error('orders answered without a message'));
       else resolve(response);

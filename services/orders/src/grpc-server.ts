@@ -17,7 +17,7 @@ import {
 import {
   errorCodeOf,
   grpcError,
-  grpcServerInterceptors,
+  grpcServerCallRecorder,
   metadataValue,
   NO_METRICS,
   requestIdFromMetadata,
@@ -128,7 +128,8 @@ export interface OrdersGrpcServer {
 export function buildGrpcServer({ app, pool, logger, metrics = NO_METRICS }: GrpcServerDeps): OrdersGrpcServer {
   const packageDefinition = loadOrdersPackageDefinition();
   const proto = loadOrdersProto(packageDefinition);
-  const server = new grpc.Server({ ...SERVER_OPTIONS, interceptors: grpcServerInterceptors(metrics) });
+  const server = new grpc.Server(SERVER_OPTIONS);
+  const recordCall = grpcServerCallRecorder(metrics);
   const warnDatabase = throttledWarn(logger);
   let inFlight = 0;
 
@@ -137,6 +138,7 @@ export function buildGrpcServer({ app, pool, logger, metrics = NO_METRICS }: Grp
     method: string,
     handle: (request: Req, ctx: CallContext) => Promise<Res>,
   ): grpc.handleUnaryCall<Req, Res> {
+    const rpcMethod = `${ORDER_SERVICE_NAME}/${method}`;
     return (call, callback) => {
       const started = performance.now();
       const requestId = requestIdFromMetadata(call.metadata);
@@ -160,6 +162,8 @@ export function buildGrpcServer({ app, pool, logger, metrics = NO_METRICS }: Grp
         if (err) callback(err);
         else callback(null, response);
         const code = err?.code ?? grpc.status.OK;
+        // A call the client cancelled (or whose deadline passed) gets no status from us: say so.
+        recordCall(rpcMethod, call.cancelled ? grpc.status.CANCELLED : code, started);
         log[levelOf(code)](
           {
             method,

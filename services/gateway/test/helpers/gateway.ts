@@ -1,6 +1,5 @@
 /** Starts the real gateway for a test, wired to a fake orders server, and cleans up after it. */
 import { createOrderServiceClient } from '@orderlab/contracts';
-import { grpcClientInterceptors } from '@orderlab/platform';
 import { captureLogs, type CapturedLogs } from '@orderlab/platform/testing';
 import { buildGateway, createGatewayMetrics, type Gateway } from '../../src/app.js';
 import { parseGatewayConfig } from '../../src/config.js';
@@ -42,7 +41,7 @@ export async function startGateway(t: Cleanup, { ordersAddress, env = {}, listen
   const logs = captureLogs('gateway');
   // As in main.ts: the caller owns the client and closes it after the HTTP server has drained.
   const metrics = createGatewayMetrics(config);
-  const ordersClient = createOrderServiceClient(config.ORDERS_GRPC_ADDR, { interceptors: grpcClientInterceptors(metrics) });
+  const ordersClient = createOrderServiceClient(config.ORDERS_GRPC_ADDR);
   const gateway = buildGateway(config, { logger: logs.logger, ordersClient, metrics });
   t.after(async () => {
     await gateway.stop();
