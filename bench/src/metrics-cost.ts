@@ -15,7 +15,8 @@
  * (the request path alone, as the main benchmark's placement row).
  *
  * Options (env): BENCH_METRICS_ROUNDS (default 3 per measurement), BENCH_METRICS_SECONDS
- * (default 10 per round), BENCH_CONCURRENCY (default 32, split between the labs).
+ * (default 10 per round), BENCH_METRICS_FIRST (`off` starts the off lab first), BENCH_CONCURRENCY
+ * (default 32, split between the labs).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -133,10 +134,15 @@ export async function measureMetricsCost({ rounds, seconds, concurrency, say }: 
   const sides: Side[] = [];
   const each = Math.max(1, Math.floor(concurrency / 2));
   try {
-    for (const metrics of [true, false]) sides.push(await startSide(metrics, each));
-    const [on, off] = sides as [Side, Side];
+    // The on lab starts first unless BENCH_METRICS_FIRST=off (to check that order is not the difference).
+    const firstOn = process.env.BENCH_METRICS_FIRST !== 'off';
+    for (const metrics of [firstOn, !firstOn]) sides.push(await startSide(metrics, each));
+    const on = sides.find((side) => side.metrics)!;
+    const off = sides.find((side) => !side.metrics)!;
     const all: MetricsCostRound[] = [];
     for (const measurement of ['placement', 'reads'] as const) {
+      // A longer first warm-up: a fresh lab's first seconds under load are its slowest (JIT).
+      await Promise.all([load(on, measurement, 5_000, 0, each, 0), load(off, measurement, 5_000, 0, each, 0)]);
       for (let round = 0; round < rounds; round++) {
         const offset = (round + 1) * 1_000_000;
         // Warm-up (JIT, pools, caches; not counted), then CPU is read around the measurement.
