@@ -38,3 +38,9 @@ export function rightAxis(name: string | RegExp, unit: string): Record<string, u
   const matcher = typeof name === 'string' ? { id: 'byName', options: name } : { id: 'byRegexp', options: name.source };
   return { matcher, properties: [{ id: 'unit', value: unit }, { id: 'custom.axisPlacement', value: 'right' }] };
 }
+
+/**
+ * The lab's databases: `orders`, `fulfillment`, `notifications` (Compose, npm start) and the
+ * test labs' `t_<label>_<id>_orders`, … on a shared server.
+ */
+export const LAB_DATABASES = 'job="postgres", datname=~"(.+_)?(orders|fulfillment|notifications)"';

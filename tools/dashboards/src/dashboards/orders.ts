@@ -5,14 +5,13 @@
  */
 import { dashboard, maybeEmpty, q, type BuiltDashboard } from '../grafana.js';
 import { GRPC_SERVER_ERRORS, quantile, ratio, sumRate } from '../promql.js';
-import { ANNOTATIONS, TAG, rightAxis } from './common.js';
+import { ANNOTATIONS, LAB_DATABASES, TAG, rightAxis } from './common.js';
 
 export const ORDERS_UID = 'orderlab-orders';
 
 const orders = 'job="orders"';
 const DB = 'db_client_operation_duration_seconds';
 /** The lab's databases, one per service (deploy/postgres/initdb). */
-const LAB_DATABASES = 'job="postgres", datname=~"orders|fulfillment|notifications"';
 
 export function ordersDashboard(): BuiltDashboard {
   return dashboard({

@@ -4,7 +4,7 @@
  * is up and which build runs, and the backing stores' own resources next to them.
  */
 import { dashboard, q, type BuiltDashboard } from '../grafana.js';
-import { ANNOTATIONS, TAG } from './common.js';
+import { ANNOTATIONS, LAB_DATABASES, TAG } from './common.js';
 
 export const RUNTIME_UID = 'orderlab-runtime';
 
@@ -142,7 +142,7 @@ export function runtimeDashboard(): BuiltDashboard {
             type: 'timeseries',
             title: 'PostgreSQL sessions by state',
             description: 'Server sessions per database and state (active, idle, idle in transaction) from pg_stat_activity. Idle in transaction for long holds locks.',
-            queries: [q('sum by (datname, state) (pg_stat_activity_count{job="postgres", datname=~"orders|fulfillment|notifications"})', '{{datname}} {{state}}')],
+            queries: [q(`sum by (datname, state) (pg_stat_activity_count{${LAB_DATABASES}})`, '{{datname}} {{state}}')],
           },
         ],
       },
