@@ -20,6 +20,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LAB_SERVICES, startTestLab, type Lab } from '@orderlab/lab';
 import { httpClient, runLoad, type LoadResult } from './load.js';
 
@@ -35,6 +37,9 @@ export interface MetricsCostRound {
   /** CPU time of each lab's gateway, orders and notifications per completed request, µs. */
   onCpuUsPerRequest: number;
   offCpuUsPerRequest: number;
+  /** The same, by service. */
+  onCpuUsByService: Record<MeasuredService, number>;
+  offCpuUsByService: Record<MeasuredService, number>;
 }
 
 export interface MetricsCostResult {
@@ -60,6 +65,12 @@ function orderBody(productIds: string[], i: number) {
   };
 }
 
+const PROFILE_HOOK = fileURLToPath(new URL('../../scripts/cpu-profile-hook.mjs', import.meta.url));
+
+/** The services whose CPU is measured (the fulfillment worker is paused). */
+const MEASURED_SERVICES = ['gateway', 'orders', 'notifications'] as const;
+type MeasuredService = (typeof MEASURED_SERVICES)[number];
+
 interface Side {
   metrics: boolean;
   lab: Lab;
@@ -68,8 +79,22 @@ interface Side {
 }
 
 async function startSide(metrics: boolean, concurrency: number): Promise<Side> {
-  const flag = { METRICS_ENABLED: String(metrics) };
-  const env = Object.fromEntries(LAB_SERVICES.map((s) => [s, flag]));
+  // BENCH_METRICS_PROFILE_DIR: each lab's gateway, orders and notifications write a V8 CPU
+  // profile into <dir>/on or <dir>/off when the lab stops (bench/scripts/cpu-profile-hook.mjs).
+  const profileDir = process.env.BENCH_METRICS_PROFILE_DIR;
+  const profiled = new Set<string>(MEASURED_SERVICES);
+  const env = Object.fromEntries(
+    LAB_SERVICES.map((s) => [
+      s,
+      {
+        METRICS_ENABLED: String(metrics),
+        ...(profileDir && profiled.has(s)
+          ? { NODE_OPTIONS: `--import=${PROFILE_HOOK}`, ORDERLAB_CPU_PROFILE: join(profileDir, metrics ? 'on' : 'off', `${s}.cpuprofile`) }
+          : {}),
+      },
+    ]),
+  );
+  const flag = env.gateway!;
   const lab = await startTestLab(`bench_metrics_${metrics ? 'on' : 'off'}`, {
     logLevel: 'warn',
     env: { ...env, gateway: { ...flag, MAX_IN_FLIGHT: '4096' } },
@@ -126,8 +151,12 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-const MEASURED_SERVICES = ['gateway', 'orders', 'notifications'] as const;
-const labCpuMs = (side: Side) => MEASURED_SERVICES.reduce((total, s) => total + cpuMs(side.lab.services[s].pid), 0);
+const labCpuMs = (side: Side): Record<MeasuredService, number> =>
+  Object.fromEntries(MEASURED_SERVICES.map((s) => [s, cpuMs(side.lab.services[s].pid)])) as Record<MeasuredService, number>;
+const sum = (byService: Record<MeasuredService, number>) => MEASURED_SERVICES.reduce((t, s) => t + byService[s], 0);
+/** µs of CPU per request, by service, between two readings. */
+const perRequest = (before: Record<MeasuredService, number>, after: Record<MeasuredService, number>, requests: number) =>
+  Object.fromEntries(MEASURED_SERVICES.map((s) => [s, ((after[s] - before[s]) * 1000) / requests])) as Record<MeasuredService, number>;
 
 /** Starts both labs, then loads them together `rounds` times for placement, then for reads. */
 export async function measureMetricsCost({ rounds, seconds, concurrency, say }: MetricsCostOptions): Promise<MetricsCostResult> {
@@ -154,18 +183,23 @@ export async function measureMetricsCost({ rounds, seconds, concurrency, say }: 
         ]);
         const cpuAfter = [labCpuMs(on), labCpuMs(off)];
         const requests = (r: LoadResult) => Math.max(1, r.ok + r.errors);
+        const onCpuUsByService = perRequest(cpuBefore[0]!, cpuAfter[0]!, requests(onResult));
+        const offCpuUsByService = perRequest(cpuBefore[1]!, cpuAfter[1]!, requests(offResult));
         const r: MetricsCostRound = {
           measurement,
           on: onResult,
           off: offResult,
-          onCpuUsPerRequest: ((cpuAfter[0]! - cpuBefore[0]!) * 1000) / requests(onResult),
-          offCpuUsPerRequest: ((cpuAfter[1]! - cpuBefore[1]!) * 1000) / requests(offResult),
+          onCpuUsPerRequest: sum(onCpuUsByService),
+          offCpuUsPerRequest: sum(offCpuUsByService),
+          onCpuUsByService,
+          offCpuUsByService,
         };
+        const byService = MEASURED_SERVICES.map((s) => `${s} ${onCpuUsByService[s].toFixed(0)}/${offCpuUsByService[s].toFixed(0)}`).join(', ');
         all.push(r);
         const errors = onResult.errors + offResult.errors > 0 ? `   errors on ${onResult.errors} off ${offResult.errors}` : '';
         say(
           `${measurement.padEnd(9)} round ${round + 1}: on ${onResult.throughput.toFixed(0).padStart(5)} /s, off ${offResult.throughput.toFixed(0).padStart(5)} /s → ${((onResult.throughput / offResult.throughput) * 100).toFixed(1)} %` +
-            `   CPU per request (gateway+orders+notifications) on ${r.onCpuUsPerRequest.toFixed(0)} µs, off ${r.offCpuUsPerRequest.toFixed(0)} µs${errors}`,
+            `   CPU per request on ${r.onCpuUsPerRequest.toFixed(0)} µs, off ${r.offCpuUsPerRequest.toFixed(0)} µs (on/off: ${byService})${errors}`,
         );
       }
     }

@@ -1,6 +1,6 @@
 /** rpc_client/server_call_duration_seconds (docs/metrics.md), recorded by the services' own call wrappers. */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { DURATION_BUCKETS, secondsSince, type ServiceMetrics } from './metrics.js';
+import { DURATION_BUCKETS, secondsSince, type BoundHistogram, type ServiceMetrics } from './metrics.js';
 
 const LABELS = ['rpc_system_name', 'rpc_method', 'rpc_status_code'] as const;
 
@@ -31,9 +31,15 @@ const NO_RECORDER: GrpcCallRecorder = () => {};
 function recorder(metrics: ServiceMetrics, name: string, help: string): GrpcCallRecorder {
   if (!metrics.enabled) return NO_RECORDER;
   const duration = metrics.histogram({ name, help, labelNames: LABELS, buckets: DURATION_BUCKETS });
-  // traceId (exemplar hook) stays undefined until tracing lands.
-  return (rpcMethod, code, startedMs) =>
-    duration.observe({ rpc_system_name: 'grpc', rpc_method: rpcMethod, rpc_status_code: grpcStatusName(code) }, secondsSince(startedMs));
+  // One bound series per method and status: both come from small fixed sets (the service's
+  // methods, the 17 status codes), and a call then records without building labels.
+  const series = new Map<string, BoundHistogram[]>();
+  return (rpcMethod, code, startedMs) => {
+    let byCode = series.get(rpcMethod);
+    if (byCode === undefined) series.set(rpcMethod, (byCode = []));
+    const bound = (byCode[code] ??= duration.bind({ rpc_system_name: 'grpc', rpc_method: rpcMethod, rpc_status_code: grpcStatusName(code) }));
+    bound.observe(secondsSince(startedMs));
+  };
 }
 
 /** rpc_client_call_duration_seconds: call it when a call's status arrives (its callback). */

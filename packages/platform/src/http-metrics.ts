@@ -54,22 +54,23 @@ export function registerMetrics(app: FastifyInstance, metrics: ServiceMetrics, {
     return counts;
   });
 
+  // One hook and one listener per request. The response's 'close' fires once however the
+  // exchange ends (onResponse is skipped when the client leaves first), so the request leaves
+  // the active count there, and its duration is recorded there when the response was written in
+  // full. (A second onResponse hook and a second read of request.routeOptions, which Fastify
+  // builds anew on every read, cost more than the recording itself.)
   app.addHook('onRequest', (request, reply, done) => {
-    if (NOT_RECORDED.has(request.routeOptions.url ?? '')) return done();
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    if (NOT_RECORDED.has(route)) return done();
     const method = methodOf(request.method);
     active.set(method, (active.get(method) ?? 0) + 1);
-    // 'close' fires once however the exchange ends; onResponse is skipped when the client leaves first.
-    reply.raw.once('close', () => active.set(method, (active.get(method) ?? 1) - 1));
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    if (!NOT_RECORDED.has(route)) {
-      duration.observe(
-        { http_request_method: methodOf(request.method), http_route: route, http_response_status_code: reply.statusCode },
-        reply.elapsedTime / 1000,
-      );
-    }
+    const res = reply.raw;
+    res.on('close', () => {
+      active.set(method, (active.get(method) ?? 1) - 1);
+      if (res.writableEnded) {
+        duration.observe({ http_request_method: method, http_route: route, http_response_status_code: reply.statusCode }, reply.elapsedTime / 1000);
+      }
+    });
     done();
   });
 }

@@ -118,6 +118,8 @@ export class FastHistogram {
   private readonly labelNames: readonly string[];
   private readonly bounds: Float64Array;
   private readonly series = new Map<string, HistogramSeries>();
+  /** Incremented by reset(), which drops every series. */
+  private generation = 0;
 
   constructor({ name, help, labelNames, buckets }: MetricSpec & { buckets: readonly number[] }) {
     if (labelNames.includes('le')) throw new Error(`${name}: le is reserved for the bucket bound`);
@@ -130,12 +132,40 @@ export class FastHistogram {
 
   observe(labels: LabelValues, value: number): void {
     if (!Number.isFinite(value)) return;
+    this.record(this.seriesOf(keyOf(this.labelNames, labels), labels), value);
+  }
+
+  /**
+   * The series of labels as a handle: observe(value) without building the key again. The series
+   * is created at its first observation (as with observe), and again after a reset.
+   */
+  bind(labels: LabelValues): { observe(value: number): void } {
     const key = keyOf(this.labelNames, labels);
+    const bound = { ...labels };
+    let series: HistogramSeries | undefined;
+    let generation = -1;
+    return {
+      observe: (value: number) => {
+        if (!Number.isFinite(value)) return;
+        if (generation !== this.generation || series === undefined) {
+          series = this.seriesOf(key, bound);
+          generation = this.generation;
+        }
+        this.record(series, value);
+      },
+    };
+  }
+
+  private seriesOf(key: string, labels: LabelValues): HistogramSeries {
     let series = this.series.get(key);
     if (series === undefined) {
       series = this.newSeries(labelsOf(this.labelNames, labels));
       this.series.set(key, series);
     }
+    return series;
+  }
+
+  private record(series: HistogramSeries, value: number): void {
     const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && value > (bounds[i] as number)) i++;
@@ -164,6 +194,8 @@ export class FastHistogram {
   reset(): void {
     const unlabelled = this.series.has('');
     this.series.clear();
+    // Bound handles notice and look their series up again.
+    this.generation++;
     if (unlabelled) this.series.set('', this.newSeries({}));
   }
 

@@ -137,6 +137,31 @@ describe('FastHistogram and FastCounter (instruments.ts)', () => {
     registry.resetMetrics();
     assert.deepEqual(findSamples(await registry.metrics(), 'h_seconds_count'), []);
   });
+
+  it('record through a bound series exactly what observe records, also after a reset', async () => {
+    const [viaBind, viaObserve] = [new Registry(), new Registry()];
+    const bound = new FastHistogram({ name: 'req_seconds', help: 'Requests.', labelNames, buckets });
+    const plain = new FastHistogram({ name: 'req_seconds', help: 'Requests.', labelNames, buckets });
+    register(viaBind, bound);
+    register(viaObserve, plain);
+    const handles = new Map(observations.map(([labels]) => [JSON.stringify(labels), bound.bind(labels)]));
+    // A handle creates nothing until it records, like observe.
+    assert.deepEqual(findSamples(await viaBind.metrics(), 'req_seconds_count'), []);
+    const record = () => {
+      for (const [labels, value] of observations) {
+        handles.get(JSON.stringify(labels))!.observe(value);
+        plain.observe(labels, value);
+      }
+    };
+    record();
+    handles.get(JSON.stringify(observations[0]![0]))!.observe(Number.NaN);
+    assert.deepEqual(normalised(await viaBind.metrics()), normalised(await viaObserve.metrics()));
+    viaBind.resetMetrics();
+    viaObserve.resetMetrics();
+    record();
+    assert.deepEqual(normalised(await viaBind.metrics()), normalised(await viaObserve.metrics()));
+    assert.equal(sampleValue(await viaBind.metrics(), 'req_seconds_count', { method: 'GET', route: '/a', status: '200' }), 4);
+  });
 });
 
 describe('registerMetrics (HTTP)', () => {
@@ -267,6 +292,8 @@ describe('createPgPool with metrics', () => {
     } finally {
       client.release();
     }
+    // The same statement again, on whichever client: one series per statement and outcome.
+    await pool.query('INSERT INTO things (id) VALUES ($1)', [2]);
     await assert.rejects(pool.query('INSERT INTO things (id) VALUES (1)'), { code: '23505' });
     await assert.rejects(pool.query('SELECT pg_sleep(1) FROM things'), { code: '57014' });
     const held = await pool.connect();
@@ -276,7 +303,7 @@ describe('createPgPool with metrics', () => {
     const count = (labels: Record<string, string>) =>
       sampleValue(text, 'db_client_operation_duration_seconds_count', { db_system_name: 'postgresql', db_client_connection_pool_name: 'things', ...labels });
     assert.equal(count({ db_operation_name: 'BEGIN', db_collection_name: 'none', error_type: '' }), 1);
-    assert.equal(count({ db_operation_name: 'INSERT', db_collection_name: 'things', error_type: '' }), 1);
+    assert.equal(count({ db_operation_name: 'INSERT', db_collection_name: 'things', error_type: '' }), 2);
     assert.equal(count({ db_operation_name: 'INSERT', db_collection_name: 'things', error_type: '23505' }), 1);
     assert.equal(count({ db_operation_name: 'SELECT', db_collection_name: 'things', error_type: 'timeout' }), 1);
     assert.equal(count({ db_operation_name: 'COMMIT' }), 1);

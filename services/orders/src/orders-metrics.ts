@@ -51,14 +51,23 @@ export function sendRecorder(metrics: ServiceMetrics, system: 'redis' | 'rabbitm
     buckets: DURATION_BUCKETS,
   });
   const base = { messaging_system: system, messaging_destination_name: destination };
+  const sentOk = { ...base, error_type: '' };
+  const sendOk = duration.bind({ ...base, messaging_operation_name: 'send', error_type: '' });
   return (errors, seconds) => {
     if (!metrics.enabled || errors.length === 0) return;
     let firstError: Error | undefined;
+    let ok = 0;
     for (const error of errors) {
-      sent.inc({ ...base, error_type: error ? errorTypeOf(error) : '' });
-      firstError ??= error ?? undefined;
+      if (error === null) ok++;
+      else {
+        sent.inc({ ...base, error_type: errorTypeOf(error) });
+        firstError ??= error;
+      }
     }
-    duration.observe({ ...base, messaging_operation_name: 'send', error_type: firstError ? errorTypeOf(firstError) : '' }, seconds);
+    // One increment for the whole batch's successes (a batch holds up to a hundred messages).
+    if (ok > 0) sent.inc(sentOk, ok);
+    if (firstError === undefined) sendOk.observe(seconds);
+    else duration.observe({ ...base, messaging_operation_name: 'send', error_type: errorTypeOf(firstError) }, seconds);
   };
 }
 
