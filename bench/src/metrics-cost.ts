@@ -16,7 +16,7 @@
  *
  * Options (env): BENCH_METRICS_ROUNDS (default 3 per measurement), BENCH_METRICS_SECONDS
  * (default 10 per round), BENCH_METRICS_FIRST (`off` starts the off lab first), BENCH_CONCURRENCY
- * (default 32, split between the labs).
+ * (default 32, split between the labs), BENCH_METRICS_PROFILE_DIR (CPU profiles, see startSide).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
