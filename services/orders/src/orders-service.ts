@@ -28,7 +28,7 @@ import { buildOutboxPruner } from './outbox-pruner.js';
 import { buildOutboxRelay } from './outbox-relay.js';
 import { buildReconciler } from './reconciler.js';
 import { buildOrdersCache } from './redis-cache.js';
-import { createRedisClient } from './redis-client.js';
+import { createRedisClient, REDIS_START_WAIT_MS, waitForRedis } from './redis-client.js';
 
 /** Folder of the SQL migrations (services/orders/migrations), for runMigrations. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -171,6 +171,9 @@ export function buildOrdersService(config: OrdersConfig, { logger, metrics = cre
 
   return {
     async start() {
+      if (!(await waitForRedis(redis, REDIS_START_WAIT_MS))) {
+        logger.warn({ waitedMs: REDIS_START_WAIT_MS }, 'Redis is not ready; serving from Postgres without the cache until it is');
+      }
       const grpcPort = await grpc.start(config.GRPC_PORT, config.HOST);
       const opsPort = await ops.start(config.OPS_PORT, config.HOST);
       // Returns at once; connects (and reconnects) in the background, running publisher.setup each time.

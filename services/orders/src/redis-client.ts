@@ -23,3 +23,25 @@ export function createRedisClient(url: string, logger: Logger): Redis {
   redis.on('error', (err: unknown) => warn(err, 'redis connection error'));
   return redis;
 }
+
+/** How long start-up waits for Redis before serving without the cache (it joins when Redis does). */
+export const REDIS_START_WAIT_MS = 2_000;
+
+/**
+ * True once the client is ready, false after timeoutMs. Never rejects: the service runs without
+ * Redis, but when Redis is there it should serve its first requests from a connected cache
+ * rather than race the connection (a read before 'ready' is a miss that also skips the write).
+ */
+export function waitForRedis(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { createLogger } from '@orderlab/platform';
+import { createRedisClient, waitForRedis } from '../src/redis-client.js';
 import { closedPort, insertProducts, startOrders, withKey } from './helpers.js';
 
 describe('Redis cache', () => {
@@ -66,5 +68,22 @@ describe('Redis cache', () => {
     assert.equal(read.status, 'ORDER_STATUS_PENDING');
     const warnings = orders.logs().filter((line) => line.level === 'warn' && /cache read failed/.test(String(line.msg)));
     assert.ok(warnings.length <= 1, 'cache failures are logged at most once per interval');
+    assert.ok(orders.logs().some((line) => line.level === 'warn' && /without the cache/.test(String(line.msg))), 'start-up says it serves without the cache');
+  });
+});
+
+describe('waitForRedis (start-up)', () => {
+  it('answers true once the client is ready, and false when Redis never answers', async () => {
+    const logger = createLogger({ service: 'test', level: 'silent' });
+    const up = createRedisClient('redis://127.0.0.1:6379', logger);
+    const down = createRedisClient(`redis://127.0.0.1:${await closedPort()}`, logger);
+    try {
+      assert.equal(await waitForRedis(up, 5_000), true);
+      assert.equal(up.status, 'ready');
+      assert.equal(await waitForRedis(down, 300), false);
+    } finally {
+      up.disconnect();
+      down.disconnect();
+    }
   });
 });
