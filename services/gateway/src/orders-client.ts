@@ -63,12 +63,13 @@ const WRITE_ATTEMPTS = 1;
 export function buildOrdersApi(client: OrderServiceClient, { deadlineMs, recordCall = () => {} }: OrdersApiOptions): OrdersApi {
   function call<Req, Res>(rpc: OrdersRpc, method: Unary<Req, Res>, attempts: number) {
     const rpcMethod = `${ORDER_SERVICE_NAME}/${rpc}`;
+    const bound = method.bind(client);
     return async (request: Req, ctx: CallContext): Promise<Res> => {
       // One deadline for the whole call, so a retried read still answers within GRPC_DEADLINE_MS.
       const deadline = Date.now() + deadlineMs;
       for (let attempt = 1; ; attempt++) {
         try {
-          return await unary(method.bind(client), request, metadataOf(ctx), deadline, (code, started) => recordCall(rpcMethod, code, started));
+          return await unary(bound, request, metadataOf(ctx), deadline, rpcMethod, recordCall);
         } catch (err) {
           const unavailable = isServiceError(err) && err.code === GrpcStatus.UNAVAILABLE;
           if (!unavailable || attempt >= attempts || Date.now() >= deadline) throw grpcErrorToHttp(err, rpc);
@@ -101,13 +102,14 @@ function unary<Req, Res>(
   request: Req,
   metadata: Metadata,
   deadline: number,
-  finished: (code: number, startedMs: number) => void,
+  rpcMethod: string,
+  recordCall: GrpcCallRecorder,
 ): Promise<Res> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     method(request, metadata, { deadline }, (err, response) => {
       // The callback runs when the status arrives: that is the call's end.
-      finished(err ? err.code : GrpcStatus.OK, started);
+      recordCall(rpcMethod, err ? err.code : GrpcStatus.OK, started);
       if (err) reject(err);
       else if (response === undefined) reject(new Error('orders answered without a message'));
       else resolve(response);
