@@ -1,16 +1,36 @@
 /**
  * The runner's only reader of process.env: the environment the runner itself was started
- * with, which children inherit (PATH, HOME, …) before the lab sets their own variables.
+ * with, which children inherit (PATH, HOME, …) before the lab sets their own variables. The
+ * data stores' addresses are read when asked, because the runner sets them (dataStoreEnv in
+ * data-stores.ts) once it has started them.
  */
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 
-/** Superuser connection to the local Postgres server; TEST_PG_ADMIN_URL as in @orderlab/platform/testing. */
-export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Superuser connection to the lab's Postgres; TEST_PG_ADMIN_URL as in @orderlab/platform/testing. */
+export function pgAdminUrl(): string {
+  return process.env.TEST_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+}
 
-/** The local RabbitMQ broker without a vhost; TEST_AMQP_URL as in @orderlab/platform/testing. */
-export const AMQP_URL = process.env.TEST_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+/** The lab's RabbitMQ broker without a vhost; TEST_AMQP_URL as in @orderlab/platform/testing. */
+export function amqpUrl(): string {
+  return process.env.TEST_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+}
 
-/** The local Redis server. */
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+/** The lab's Redis server; TEST_REDIS_URL as in @orderlab/platform/testing. */
+export function redisUrl(): string {
+  return process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+}
+
+/** Port of the lab's broker's rabbitmq_prometheus plugin. */
+export function rabbitmqPrometheusPort(): number {
+  return Number(process.env.TEST_RABBITMQ_PROMETHEUS_PORT || 15692);
+}
+
+/** Points this process (and the children that inherit its environment) at the data stores. */
+export function useDataStoreEnv(env: Record<string, string>): void {
+  Object.assign(process.env, env);
+}
 
 /** Variables a child must not inherit: node:test's marker would make a child service think it is a test file. */
 const NOT_INHERITED = new Set(['NODE_TEST_CONTEXT', 'NODE_OPTIONS']);
@@ -33,4 +53,17 @@ export function isRoot(): boolean {
 export function searchPath(): string[] {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/bin', '/bin'];
   return [...new Set(dirs.filter(Boolean))];
+}
+
+/** Absolute path of an installed executable, looked up in PATH and the sbin folders root uses. */
+export function findExecutable(binary: string): string | undefined {
+  for (const dir of searchPath()) {
+    try {
+      accessSync(join(dir, binary), constants.X_OK);
+      return join(dir, binary);
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
 }

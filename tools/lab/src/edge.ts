@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
-import { findExecutable } from './prerequisites.js';
+import { findExecutable } from './config.js';
 
 /** The edge's template, shared with Compose. */
 export const EDGE_TEMPLATE = join(REPO_ROOT, 'deploy', 'nginx', 'templates', 'default.conf.template');

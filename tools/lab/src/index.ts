@@ -19,13 +19,19 @@ export {
 export { Supervisor, NotReadyError, describeExit, type ServiceSpec, type SupervisorOptions, type ExitInfo } from './supervisor.js';
 export { freePort, portInUse, assertPortsFree, PortInUseError } from './ports.js';
 export {
-  ensurePrerequisites,
-  findExecutable,
-  type PrerequisiteName,
-  type PrerequisiteOptions,
-  type PrerequisiteReport,
-  type PrerequisiteResult,
-} from './prerequisites.js';
+  acquireDataStores,
+  stopDataStores,
+  runningDataStores,
+  dataStoreEnv,
+  DataStoreError,
+  DATA_STORES,
+  DATA_STORE_PORTS,
+  type DataStores,
+  type DataStoreEndpoints,
+  type DataStoreName,
+  type DataStoreOptions,
+} from './data-stores.js';
+export { findExecutable } from './config.js';
 export {
   ensureServiceDatabase,
   dropServiceDatabase,
@@ -43,6 +49,7 @@ export {
   MAKE,
   PROMETHEUS,
   EXPORTERS,
+  DATA_STORE_SERVERS,
   type SystemPackage,
   type SystemPackageReport,
 } from './system-packages.js';

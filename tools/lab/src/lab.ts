@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createTestVhost } from '@orderlab/platform/testing';
-import { AMQP_URL, PG_ADMIN_URL, REDIS_URL, inheritedEnv } from './config.js';
+import { amqpUrl, findExecutable, inheritedEnv, pgAdminUrl, rabbitmqPrometheusPort, redisUrl } from './config.js';
 import { dropServiceDatabase, ensureServiceDatabase, serviceDatabaseUrl, type ServiceDatabase } from './databases.js';
 import { findNginx, nginxArgs, testEdgeConfig, writeEdgeConfig, type EdgeTemplateVars } from './edge.js';
 import { LineSplitter, LogSink, tailLines, type LogOutput } from './log-sink.js';
@@ -31,7 +31,6 @@ import {
   type Monitor,
   type ScrapeSource,
 } from './prometheus.js';
-import { findExecutable } from './prerequisites.js';
 import { createReporter, type Reporter } from './reporter.js';
 import { NotReadyError, Supervisor, describeExit, type ExitInfo } from './supervisor.js';
 
@@ -387,20 +386,21 @@ function vhostUrl(amqpUrl: string, vhost: string): string {
 }
 
 function resolveOptions(options: LabOptions, vhost: string): Resolved {
-  const ports = { ...DEFAULT_PORTS, ...options.ports };
-  const pgAdminUrl = options.pgAdminUrl ?? PG_ADMIN_URL;
+  // The broker's metrics port is the data store's (see data-stores.ts), not the lab's to choose.
+  const ports = { ...DEFAULT_PORTS, rabbitmqPrometheus: rabbitmqPrometheusPort(), ...options.ports };
+  const adminUrl = options.pgAdminUrl ?? pgAdminUrl();
   const db = (service: DatabaseService) => {
     const spec = { name: options.databases?.[service] ?? service, ...ROLES[service] };
-    return { ...spec, url: serviceDatabaseUrl(pgAdminUrl, spec) };
+    return { ...spec, url: serviceDatabaseUrl(adminUrl, spec) };
   };
   const tty = process.stdout.isTTY === true;
   return {
     ports,
     databases: { orders: db('orders'), fulfillment: db('fulfillment'), notifications: db('notifications') },
     redisKeyPrefix: options.redisKeyPrefix ?? '',
-    redisUrl: options.redisUrl ?? REDIS_URL,
-    rabbitmqUrl: vhostUrl(options.amqpUrl ?? AMQP_URL, vhost),
-    pgAdminUrl,
+    redisUrl: options.redisUrl ?? redisUrl(),
+    rabbitmqUrl: vhostUrl(options.amqpUrl ?? amqpUrl(), vhost),
+    pgAdminUrl: adminUrl,
     logsDir: options.logsDir ?? DEFAULT_LOGS_DIR,
     output: options.output ?? (tty ? 'pretty' : 'none'),
     color: options.color ?? tty,
@@ -415,7 +415,7 @@ function resolveOptions(options: LabOptions, vhost: string): Resolved {
  */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
-  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const ports = { ...DEFAULT_PORTS, rabbitmqPrometheus: rabbitmqPrometheusPort(), ...options.ports };
   const edgeOn = options.edge ?? true;
   const trafficOn = edgeOn && (options.traffic ?? true);
   const enabled = LAB_SERVICES.filter((s) => (s !== 'edge' || edgeOn) && (s !== 'traffic' || trafficOn));
@@ -593,7 +593,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       // Scrape what runs: the services, the exporters that started, RabbitMQ's plugin if it answers.
       const running = new Set<ScrapeSource>(enabled.filter((s): s is Exclude<LabService, 'edge'> => s !== 'edge'));
       if (wantedExporters.length > 0) {
-        const problem = await ensureRabbitmqPrometheus(r.ports.rabbitmqPrometheus, reporter);
+        const problem = await ensureRabbitmqPrometheus(r.ports.rabbitmqPrometheus);
         if (problem) monitoringProblems.push(problem);
         else running.add('rabbitmq-plugin');
       }
@@ -688,7 +688,7 @@ export async function testLabOptions(label: string, overrides: LabOptions = {}):
     edge, edgeStatus, gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, traffic,
     prometheus, edgeExporter, postgresExporter, redisExporter,
     // The broker's own metrics port, the same for every lab.
-    rabbitmqPrometheus: DEFAULT_PORTS.rabbitmqPrometheus,
+    rabbitmqPrometheus: rabbitmqPrometheusPort(),
   };
   const logsDir = join(REPO_ROOT, '.lab', 'test-logs', `${slug}-${id}`);
   return {

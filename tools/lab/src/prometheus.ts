@@ -4,13 +4,11 @@
  * at 127.0.0.1 and the lab's own ports, so a test lab on free ports gets its own Prometheus.
  * The rule files are the same ones (deploy/prometheus/rules), loaded in place.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRoot } from './config.js';
 import { REPO_ROOT } from './paths.js';
-import { findExecutable } from './prerequisites.js';
-import { silentReporter, type Reporter } from './reporter.js';
+import { findExecutable } from './config.js';
 
 /** deploy/prometheus: the Compose config, its rules and their promtool tests. */
 export const PROMETHEUS_DIR = join(REPO_ROOT, 'deploy', 'prometheus');
@@ -220,36 +218,12 @@ export async function metricsAnswer(port: number): Promise<boolean> {
   }
 }
 
-const PLUGIN_COMMAND_TIMEOUT_MS = 60_000;
-const PLUGIN_START_TIMEOUT_MS = 20_000;
-
 /**
- * Makes sure RabbitMQ's rabbitmq_prometheus plugin answers on `port`: when it does not and we
- * are root, enables it (`rabbitmq-plugins enable rabbitmq_prometheus`, which the running broker
- * picks up at once). Resolves to undefined when it answers, else to a line saying how to fix it.
+ * The lab's broker enables rabbitmq_prometheus itself (data-stores.ts writes its
+ * enabled_plugins), so this only confirms it answers on `port`: undefined when it does, else
+ * a line saying where to look.
  */
-export async function ensureRabbitmqPrometheus(port: number, reporter: Reporter = silentReporter): Promise<string | undefined> {
+export async function ensureRabbitmqPrometheus(port: number): Promise<string | undefined> {
   if (await metricsAnswer(port)) return undefined;
-  const fix = `${isRoot() ? '' : 'sudo '}rabbitmq-plugins enable rabbitmq_prometheus`;
-  const plugins = findExecutable('rabbitmq-plugins');
-  if (!isRoot() || !plugins) return `RabbitMQ's metrics (rabbitmq_prometheus on port ${port}) do not answer; fix: ${fix}`;
-  reporter.info(`enabling RabbitMQ's metrics: rabbitmq-plugins enable rabbitmq_prometheus`);
-  const ok = await new Promise<boolean>((resolve) => {
-    const child = spawn(plugins, ['enable', 'rabbitmq_prometheus'], { stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), PLUGIN_COMMAND_TIMEOUT_MS);
-    child.on('error', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code === 0);
-    });
-  });
-  const deadline = Date.now() + PLUGIN_START_TIMEOUT_MS;
-  while (ok && Date.now() < deadline) {
-    if (await metricsAnswer(port)) return undefined;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return `RabbitMQ's metrics (rabbitmq_prometheus on port ${port}) still do not answer after enabling the plugin; check: ${fix}`;
+  return `RabbitMQ's metrics (rabbitmq_prometheus on 127.0.0.1:${port}) do not answer; see .lab/logs/rabbitmq.log`;
 }

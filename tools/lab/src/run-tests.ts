@@ -1,15 +1,17 @@
 /**
- * `npm test [-- filters…]` (after tools/lab/test.mjs installed and built): prerequisites
- * (starting what is down), the generated-code check, lint, then every compiled test file in
- * parallel with node:test, then the serial ones (`*.serial.test.ts`) one at a time. Exit code
- * is node --test's (or 1 when a step before it failed).
+ * `npm test [-- filters…]` (after tools/lab/test.mjs installed and built): the Debian packages
+ * it needs (installed when missing), the lab's own data stores (started when down, see
+ * data-stores.ts), the generated-code check, lint, then every compiled test file in parallel
+ * with node:test, then the serial ones (`*.serial.test.ts`) one at a time; the data stores are
+ * released at the end. Exit code is node --test's (or 1 when a step before it failed).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { REPO_ROOT } from './paths.js';
-import { ensurePrerequisites, reportPrerequisites } from './prerequisites.js';
-import { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, EXPORTERS } from './system-packages.js';
+import { useDataStoreEnv } from './config.js';
+import { acquireDataStores, dataStoreEnv, DataStoreError, type DataStores } from './data-stores.js';
+import { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, EXPORTERS, DATA_STORE_SERVERS } from './system-packages.js';
 import { createReporter, type Reporter } from './reporter.js';
 
 /**
@@ -152,20 +154,38 @@ export async function main(argv: string[], context: { startedAt?: number } = {})
   const reporter = createReporter({ print: true, color: process.stdout.isTTY === true });
   const total = () => `total time ${((Date.now() - started) / 1000).toFixed(1)} s`;
 
-  const prerequisites = await ensurePrerequisites({ reporter });
-  reportPrerequisites(prerequisites, reporter);
-  if (!prerequisites.ok) {
-    reporter.error(`cannot test: fix the missing prerequisites above (${total()})`);
-    return 1;
-  }
-
-  const packages = await ensureSystemPackages([NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, ...EXPORTERS], { reporter });
+  const packages = await ensureSystemPackages([...DATA_STORE_SERVERS, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, ...EXPORTERS], { reporter });
   for (const line of packages.problems) reporter.error(line);
   if (!packages.ok) {
     reporter.error(`cannot test: install the missing packages above (${total()})`);
     return 1;
   }
 
+  let stores: DataStores;
+  try {
+    stores = await acquireDataStores({ reporter });
+  } catch (err) {
+    if (!(err instanceof DataStoreError)) throw err;
+    reporter.error(`cannot test: ${err.message}`);
+    for (const line of err.logTail) process.stderr.write(`    ${line}\n`);
+    return 1;
+  }
+  // Every test process inherits these (see @orderlab/platform/testing and config.ts).
+  useDataStoreEnv(dataStoreEnv(stores));
+  const releaseOnSignal = (signal: NodeJS.Signals) => {
+    reporter.warn(`${signal}: stopping the data stores`);
+    void stores.release().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', releaseOnSignal);
+  process.once('SIGTERM', releaseOnSignal);
+  try {
+    return await runAll(parsed, reporter, total);
+  } finally {
+    await stores.release();
+  }
+}
+
+async function runAll(parsed: { filters: string[]; concurrency: number }, reporter: Reporter, total: () => string): Promise<number> {
   if (parsed.filters.length === 0) {
     if (!(await step(reporter, 'generated gRPC code is current', 'npm', ['run', '--silent', 'proto:check']))) return 1;
     const eslint = join(REPO_ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');

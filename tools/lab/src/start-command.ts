@@ -1,15 +1,17 @@
 /**
- * `npm start` (after tools/lab/start.mjs installed and built): prerequisites, databases,
- * migrations and seed, every service supervised and ready, then the URLs; Ctrl-C stops
- * everything cleanly and exits 0.
+ * `npm start` (after tools/lab/start.mjs installed and built): the Debian packages it needs
+ * (installed when missing), the lab's own data stores (data-stores.ts), databases, migrations
+ * and seed, every service supervised and ready, then the URLs; Ctrl-C stops everything —
+ * services, then the data stores unless another runner still uses them — and exits 0.
  */
 import { join, relative } from 'node:path';
 import { LabStartError, startLab, type Lab } from './lab.js';
 import type { LogOutput } from './log-sink.js';
 import { REPO_ROOT } from './paths.js';
 import { PortInUseError } from './ports.js';
-import { ensurePrerequisites, reportPrerequisites } from './prerequisites.js';
-import { ensureSystemPackages, EXPORTERS, NGINX, PROMETHEUS } from './system-packages.js';
+import { useDataStoreEnv } from './config.js';
+import { acquireDataStores, dataStoreEnv, DataStoreError, type DataStores } from './data-stores.js';
+import { DATA_STORE_SERVERS, ensureSystemPackages, EXPORTERS, NGINX, PROMETHEUS } from './system-packages.js';
 import { createReporter } from './reporter.js';
 
 const USAGE = `usage: npm start [-- options]
@@ -52,7 +54,7 @@ function prometheusRow(lab: Lab, wanted: boolean): string {
   return `not installed; to get metrics and alerts: ${process.getuid?.() === 0 ? '' : 'sudo '}apt-get install -y prometheus ${EXPORTERS.map((p) => p.aptPackage).join(' ')}`;
 }
 
-function banner(lab: Lab, color: boolean, prometheusWanted: boolean): string {
+function banner(lab: Lab, color: boolean, prometheusWanted: boolean, stores: DataStores): string {
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
   const logs = relative(REPO_ROOT, lab.logsDir) || '.';
   const edge = lab.urls.edge;
@@ -65,7 +67,9 @@ function banner(lab: Lab, color: boolean, prometheusWanted: boolean): string {
     ['  its docs', `${edge}/api/v1/notifications/docs  (OpenAPI: …/notifications/openapi.json)`],
     ['behind it', `gateway ${lab.urls.gateway}, notifications ${lab.urls.notifications}, stub_status ${lab.urls.edgeStatus}`],
     ['orders gRPC', lab.urls.ordersGrpc],
-    ['RabbitMQ', `${lab.rabbitmq.url.replace(/\/\/[^@]*@/, '//')} (vhost ${lab.rabbitmq.vhost}), exchange orderlab.events`],
+    ['PostgreSQL', `${stores.postgres.adminUrl}  (the lab's own; databases orders, fulfillment, notifications)`],
+    ['Redis', `${stores.redis.url}  (the lab's own)`],
+    ['RabbitMQ', `${lab.rabbitmq.url.replace(/\/\/[^@]*@/, '//')} (vhost ${lab.rabbitmq.vhost}), exchange orderlab.events; management UI http://127.0.0.1:${stores.rabbitmq.managementPort}/ (guest/guest); CLI ${relative(REPO_ROOT, stores.rabbitmq.ctl)}`],
     ['Prometheus', prometheusRow(lab, prometheusWanted)],
     ...lab.monitoringProblems.map((line): [string, string] => ['', line]),
     ['health', `${lab.urls.gateway}/readyz  ${lab.urls.ordersOps}/readyz  ${lab.urls.fulfillmentOps}/readyz  ${lab.urls.notifications}/readyz`],
@@ -93,22 +97,17 @@ export async function main(argv: string[]): Promise<number> {
   const color = process.stdout.isTTY === true;
   const reporter = createReporter({ print: true, color });
 
-  // Until the lab is up a Ctrl-C just exits; the supervisor's exit hook kills what started.
+  // Until the lab is up a Ctrl-C stops what started (the supervisor's exit hook kills the
+  // services; the data stores are released) and exits.
+  let stores: DataStores | undefined;
   const abortStartup = () => {
     reporter.warn('interrupted during start-up');
-    process.exit(130);
+    void (stores?.release() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once('SIGINT', abortStartup);
   process.once('SIGTERM', abortStartup);
 
-  const prerequisites = await ensurePrerequisites({ reporter });
-  reportPrerequisites(prerequisites, reporter);
-  if (!prerequisites.ok) {
-    reporter.error('cannot start: fix the missing prerequisites above and run npm start again');
-    return 1;
-  }
-
-  const packages = await ensureSystemPackages([NGINX], { reporter });
+  const packages = await ensureSystemPackages([...DATA_STORE_SERVERS, NGINX], { reporter });
   for (const line of packages.problems) reporter.error(line);
   if (!packages.ok) {
     reporter.error(`cannot start: install the missing packages above and run npm start again`);
@@ -120,6 +119,22 @@ export async function main(argv: string[]): Promise<number> {
     for (const line of monitoring.problems) reporter.warn(`optional: ${line}`);
   }
 
+  try {
+    stores = await acquireDataStores({ reporter });
+  } catch (err) {
+    if (!(err instanceof DataStoreError)) throw err;
+    reporter.error(`cannot start: ${err.message}`);
+    for (const line of err.logTail) process.stderr.write(`    ${line}\n`);
+    return 1;
+  }
+  useDataStoreEnv(dataStoreEnv(stores));
+  const code = await runLab(args, color, stores);
+  await stores.release();
+  return code;
+}
+
+async function runLab(args: Args, color: boolean, stores: DataStores): Promise<number> {
+  const reporter = createReporter({ print: true, color });
   let lab: Lab;
   try {
     lab = await startLab({
@@ -144,9 +159,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  process.removeListener('SIGINT', abortStartup);
-  process.removeListener('SIGTERM', abortStartup);
-  process.stdout.write(banner(lab, color, args.prometheus));
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  process.stdout.write(banner(lab, color, args.prometheus, stores));
   const labReporter = createReporter({ print: true, color, logFile: join(lab.logsDir, 'lab.log') });
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -156,12 +171,12 @@ export async function main(argv: string[]): Promise<number> {
   if (color) process.stdout.write('\n');
   labReporter.info(`${signal}: stopping every service (Ctrl-C again to kill them)`);
   const force = () => {
-    labReporter.warn('killing every service now');
+    labReporter.warn('killing every service now (the data stores keep running: npm run stop stops them)');
     process.exit(1);
   };
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
   await lab.stop();
-  labReporter.info('stopped');
+  labReporter.info('services stopped');
   return 0;
 }

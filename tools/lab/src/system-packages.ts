@@ -1,11 +1,12 @@
 /**
- * Debian packages the lab runs or tests with (Nginx for the edge, Prometheus and the exporters
- * for metrics, Chromium, docker-compose and make for tests). A missing one is installed when we are root and apt-get exists, saying so;
- * otherwise it is reported with the exact command that installs it.
+ * Debian packages the lab runs or tests with (the data stores' servers, Nginx for the edge,
+ * Prometheus and the exporters for metrics, Chromium, docker-compose and make for tests). The
+ * missing ones are installed in one apt-get run when we are root and apt-get exists, saying so
+ * and how long it took; otherwise each is reported with the exact command that installs it.
  */
 import { spawn } from 'node:child_process';
-import { isRoot } from './config.js';
-import { findExecutable } from './prerequisites.js';
+import { findExecutable, isRoot } from './config.js';
+import { DATA_STORE_PACKAGES, locateDataStore } from './data-stores.js';
 import { silentReporter, type Reporter } from './reporter.js';
 
 /** A program the lab needs and the Debian package that provides it. */
@@ -14,7 +15,16 @@ export interface SystemPackage {
   aptPackage: string;
   /** What it is for, shown when it is installed or missing. */
   why: string;
+  /** Finds the installed program when it is not simply `binary` on the PATH. */
+  locate?: () => string | undefined;
 }
+
+/** The servers of the lab's own data stores (data-stores.ts runs them; it never uses the system services). */
+export const DATA_STORE_SERVERS: SystemPackage[] = [
+  { binary: 'postgres', aptPackage: DATA_STORE_PACKAGES.postgres, why: "the lab's own PostgreSQL", locate: () => locateDataStore('postgres') },
+  { binary: 'redis-server', aptPackage: DATA_STORE_PACKAGES.redis, why: "the lab's own Redis", locate: () => locateDataStore('redis') },
+  { binary: 'rabbitmq-server', aptPackage: DATA_STORE_PACKAGES.rabbitmq, why: "the lab's own RabbitMQ", locate: () => locateDataStore('rabbitmq') },
+];
 
 /** Nginx, the edge of the native lab. */
 export const NGINX: SystemPackage = { binary: 'nginx', aptPackage: 'nginx', why: 'the edge' };
@@ -74,7 +84,7 @@ export async function ensureSystemPackages(
   options: { reporter?: Reporter; install?: boolean } = {},
 ): Promise<SystemPackageReport> {
   const reporter = options.reporter ?? silentReporter;
-  const missing = () => packages.filter((p) => findExecutable(p.binary) === undefined);
+  const missing = () => packages.filter((p) => (p.locate ? p.locate() : findExecutable(p.binary)) === undefined);
   const before = missing();
   if (before.length === 0) return { ok: true, installed: [], problems: [] };
   const names = before.map((p) => p.aptPackage);
@@ -82,11 +92,14 @@ export async function ensureSystemPackages(
   if (canInstall) {
     reporter.info(`installing ${before.map((p) => `${p.aptPackage} (${p.why})`).join(', ')}: apt-get update && apt-get install -y ${names.join(' ')}`);
     const started = Date.now();
+    // apt-get is quiet for a minute or more on a new machine: say it is still at work.
+    const ticker = setInterval(() => reporter.info(`still installing (${((Date.now() - started) / 1000).toFixed(0)} s)`), 15_000);
     const update = await run('apt-get', ['update', '-qq']);
     if (!update.ok) reporter.warn(`apt-get update failed: ${update.output.trim().split('\n').slice(-2).join(' / ')}`);
     const install = await run('apt-get', ['install', '-y', '-qq', ...names]);
     if (!install.ok) reporter.error(`apt-get install failed: ${install.output.trim().split('\n').slice(-3).join(' / ')}`);
     else reporter.info(`installed ${names.join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    clearInterval(ticker);
   }
   const after = missing();
   const sudo = isRoot() ? '' : 'sudo ';

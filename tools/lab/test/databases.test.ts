@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { PG_ADMIN_URL } from '../src/config.js';
+import { pgAdminUrl } from '../src/config.js';
 import { describeServiceDatabase, dropServiceDatabase, ensureServiceDatabase } from '../src/databases.js';
 
 function uniqueDb(label: string) {
@@ -13,15 +13,15 @@ function uniqueDb(label: string) {
 describe('ensureServiceDatabase', () => {
   it('creates the role and its database once, and changes nothing when run again', async (t) => {
     const db = uniqueDb('ensure');
-    t.after(() => dropServiceDatabase(PG_ADMIN_URL, { name: db.name, role: db.role }));
+    t.after(() => dropServiceDatabase(pgAdminUrl(), { name: db.name, role: db.role }));
 
-    const first = await ensureServiceDatabase(PG_ADMIN_URL, db);
-    const second = await ensureServiceDatabase(PG_ADMIN_URL, db);
+    const first = await ensureServiceDatabase(pgAdminUrl(), db);
+    const second = await ensureServiceDatabase(pgAdminUrl(), db);
 
     assert.deepEqual([first.createdRole, first.createdDatabase], [true, true]);
     assert.deepEqual([second.createdRole, second.createdDatabase], [false, false]);
     assert.equal(second.url, first.url);
-    assert.deepEqual(await describeServiceDatabase(PG_ADMIN_URL, db), { roleExists: true, canLogin: true, databaseOwner: db.role });
+    assert.deepEqual(await describeServiceDatabase(pgAdminUrl(), db), { roleExists: true, canLogin: true, databaseOwner: db.role });
 
     // The service can log in with its URL and create its tables: it owns the database.
     const client = new pg.Client({ connectionString: first.url });
@@ -37,27 +37,27 @@ describe('ensureServiceDatabase', () => {
 
   it('survives concurrent callers for the same service', async (t) => {
     const db = uniqueDb('race');
-    t.after(() => dropServiceDatabase(PG_ADMIN_URL, { name: db.name, role: db.role }));
+    t.after(() => dropServiceDatabase(pgAdminUrl(), { name: db.name, role: db.role }));
 
-    const results = await Promise.all(Array.from({ length: 4 }, () => ensureServiceDatabase(PG_ADMIN_URL, db)));
+    const results = await Promise.all(Array.from({ length: 4 }, () => ensureServiceDatabase(pgAdminUrl(), db)));
 
     assert.equal(results.filter((r) => r.createdDatabase).length, 1);
-    assert.equal((await describeServiceDatabase(PG_ADMIN_URL, db)).databaseOwner, db.role);
+    assert.equal((await describeServiceDatabase(pgAdminUrl(), db)).databaseOwner, db.role);
   });
 
   it('drops the database and role, and dropping again is not an error', async () => {
     const db = uniqueDb('drop');
-    await ensureServiceDatabase(PG_ADMIN_URL, db);
+    await ensureServiceDatabase(pgAdminUrl(), db);
 
-    await dropServiceDatabase(PG_ADMIN_URL, { name: db.name, role: db.role });
-    await dropServiceDatabase(PG_ADMIN_URL, { name: db.name, role: db.role });
+    await dropServiceDatabase(pgAdminUrl(), { name: db.name, role: db.role });
+    await dropServiceDatabase(pgAdminUrl(), { name: db.name, role: db.role });
 
-    assert.deepEqual(await describeServiceDatabase(PG_ADMIN_URL, db), { roleExists: false, canLogin: false, databaseOwner: undefined });
+    assert.deepEqual(await describeServiceDatabase(pgAdminUrl(), db), { roleExists: false, canLogin: false, databaseOwner: undefined });
   });
 
   it('refuses names that are not plain identifiers', async () => {
     await assert.rejects(
-      ensureServiceDatabase(PG_ADMIN_URL, { name: 'orders; DROP DATABASE x', role: 'orders', password: 'x' }),
+      ensureServiceDatabase(pgAdminUrl(), { name: 'orders; DROP DATABASE x', role: 'orders', password: 'x' }),
       /invalid database name/,
     );
   });

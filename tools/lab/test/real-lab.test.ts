@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { PG_ADMIN_URL } from '../src/config.js';
+import { pgAdminUrl } from '../src/config.js';
 import { describeServiceDatabase } from '../src/databases.js';
 import { rabbitmqctl } from '@orderlab/platform/testing';
 import { DATABASE_SERVICES, LAB_SERVICES, startTestLab } from '../src/lab.js';
@@ -74,7 +74,7 @@ describe('startTestLab with the real services', () => {
       'an ephemeral lab removes its log folder',
     );
     for (const service of DATABASE_SERVICES) {
-      const db = await describeServiceDatabase(PG_ADMIN_URL, { name: lab.databases[service].name, role: service });
+      const db = await describeServiceDatabase(pgAdminUrl(), { name: lab.databases[service].name, role: service });
       assert.equal(db.databaseOwner, undefined, `the ${service} database is dropped`);
     }
   });

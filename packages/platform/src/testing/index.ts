@@ -125,11 +125,17 @@ export interface TestVhost {
   drop(): Promise<void>;
 }
 
-/** Runs rabbitmqctl (local broker, same Erlang cookie) and resolves to its stdout. */
+/**
+ * The rabbitmqctl of the tests' broker: TEST_RABBITMQCTL, which the test runner sets to the lab's
+ * own (`.lab/bin/rabbitmqctl`, pointed at its node), else the one on the PATH.
+ */
+export const TEST_RABBITMQCTL = process.env.TEST_RABBITMQCTL ?? 'rabbitmqctl';
+
+/** Runs rabbitmqctl against the tests' broker and resolves to its stdout. */
 export async function rabbitmqctl(...args: string[]): Promise<string> {
   const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
-    execFile('rabbitmqctl', ['-q', ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(TEST_RABBITMQCTL, ['-q', ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`rabbitmqctl ${args.join(' ')} failed: ${stderr || err.message}`));
       else resolve(stdout);
     });
