@@ -13,7 +13,7 @@
 # Build: docker compose build   (or: docker build -t orderlab .)
 
 # Node 24 LTS, pinned to the patch release so a rebuild gets the same runtime.
-FROM node:24.20.0-bookworm-slim AS base
+FROM node:24.22.3-bookworm-slim AS base
 WORKDIR /app
 
 # ---- deps: every workspace's dependencies, dev ones included (tsc, @types) ----------------

@@ -1,10 +1,13 @@
 // First stage of `npm start`, `npm test` and `npm run bench`: works in a fresh clone with
-// nothing installed and nothing built, so it uses Node builtins only. It installs the npm
-// dependencies when they are missing or stale, builds every TypeScript project
-// incrementally (`tsc -b`), then hands over to the compiled runner in tools/lab/dist.
-import { spawnSync } from 'node:child_process';
+// nothing installed and nothing built, so it uses Node builtins only. On a Node older than the
+// lab's (.node-version) it fetches that Node from the npm registry, caches it and re-runs
+// itself under it; then it installs the npm dependencies when they are missing or stale,
+// builds every TypeScript project incrementally (`tsc -b`), and hands over to the compiled
+// runner in tools/lab/dist.
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -14,7 +17,12 @@ const lockFile = join(repoRoot, 'package-lock.json');
 const stampFile = join(nodeModules, '.orderlab-install-stamp');
 /** npm writes this "hidden lockfile" at the end of every install. */
 const npmHiddenLock = join(nodeModules, '.package-lock.json');
-const MIN_NODE = [20, 19];
+/** The lab's Node, pinned in .node-version (and .nvmrc, for nvm users). */
+const LAB_NODE = readFileSync(join(repoRoot, '.node-version'), 'utf8').trim();
+/** Older than this major, the runner re-runs itself under LAB_NODE. */
+const LAB_NODE_MAJOR = Number(LAB_NODE.split('.')[0]);
+/** How long the registry fetch of Node may take. */
+const NODE_FETCH_TIMEOUT_MS = 10 * 60_000;
 
 function say(message) {
   process.stdout.write(`lab           | ${message}\n`);
@@ -25,11 +33,70 @@ function fail(message) {
   process.exit(1);
 }
 
-function checkNodeVersion() {
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
-    fail(`Node.js >= ${MIN_NODE.join('.')} is required (this is ${process.versions.node})`);
+/** The user's cache of tools the lab fetches or builds (kept across clones): $XDG_CACHE_HOME/orderlab or ~/.cache/orderlab. */
+export function toolCacheDir() {
+  return process.env.ORDERLAB_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'orderlab');
+}
+
+/**
+ * Path of the lab's Node binary, fetched when it is not cached: the registry's
+ * `node-<platform>-<arch>` package carries the official binary (bin/node only; the machine's
+ * npm keeps working with it).
+ */
+function labNodeBinary() {
+  const pkg = `node-${process.platform}-${process.arch}`;
+  const dir = join(toolCacheDir(), 'node', LAB_NODE);
+  const bin = join(dir, 'bin', 'node');
+  if (existsSync(bin)) return bin;
+  say(`this is Node ${process.versions.node}; the lab runs on Node ${LAB_NODE}: fetching ${pkg}@${LAB_NODE} from the npm registry into ${dir}`);
+  const started = Date.now();
+  mkdirSync(dirname(dir), { recursive: true });
+  const work = mkdtempSync(join(dirname(dir), '.fetch-'));
+  try {
+    const pack = spawnSync('npm', ['pack', `${pkg}@${LAB_NODE}`, '--silent', '--pack-destination', work], {
+      cwd: work,
+      encoding: 'utf8',
+      timeout: NODE_FETCH_TIMEOUT_MS,
+    });
+    if (pack.status !== 0) {
+      fail(`could not fetch ${pkg}@${LAB_NODE} from the npm registry (${(pack.stderr || pack.error?.message || '').trim().split('\n').slice(-2).join(' / ')}); install Node ${LAB_NODE} yourself (e.g. nvm install) and run again`);
+    }
+    const tarball = join(work, pack.stdout.trim().split('\n').pop());
+    const untar = spawnSync('tar', ['-xzf', tarball, '-C', work], { encoding: 'utf8' });
+    if (untar.status !== 0) fail(`could not unpack ${tarball}: ${untar.stderr.trim()}`);
+    // The package's folder becomes the cache entry in one rename, so a cut fetch leaves nothing half-made.
+    renameSync(join(work, 'package'), dir);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
+  say(`fetched Node ${LAB_NODE} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return bin;
+}
+
+/**
+ * On a Node older than the lab's, re-runs this command under the lab's Node (every service the
+ * runner starts inherits it) and exits with its code; returns when this Node is fine.
+ */
+async function ensureLabNode(startedAt) {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= LAB_NODE_MAJOR) return;
+  if (process.env.ORDERLAB_REEXEC) fail(`re-ran under ${process.execPath} but it is Node ${process.versions.node}; remove ${toolCacheDir()}/node and try again`);
+  const node = labNodeBinary();
+  say(`re-running under Node ${LAB_NODE} (${node})`);
+  const child = spawn(node, process.argv.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, ORDERLAB_REEXEC: '1', ORDERLAB_STARTED_AT: String(startedAt), PATH: `${dirname(node)}:${process.env.PATH ?? ''}` },
+  });
+  // A terminal's Ctrl-C reaches both processes; this one waits for the child's clean stop.
+  // A SIGTERM sent to this process alone is passed on.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  process.on('SIGHUP', () => child.kill('SIGHUP'));
+  const code = await new Promise((resolve) => {
+    child.on('error', (err) => fail(`could not run ${node}: ${err.message}`));
+    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
+  });
+  process.exit(code);
 }
 
 /** package.json of the root and of every workspace (globs like "services/*" expanded). */
@@ -122,8 +189,10 @@ function build() {
  * `main(argv, { startedAt })`; the process exits with the code main resolves to.
  */
 export async function bootstrap(entry, argv) {
-  const startedAt = Date.now();
-  checkNodeVersion();
+  // A re-run under the lab's Node counts from the first start, fetching included.
+  const startedAt = Number(process.env.ORDERLAB_STARTED_AT) || Date.now();
+  delete process.env.ORDERLAB_STARTED_AT;
+  await ensureLabNode(startedAt);
   ensureInstalled();
   build();
   const module = await import(pathToFileURL(join(repoRoot, 'tools', 'lab', 'dist', 'src', `${entry}.js`)).href);

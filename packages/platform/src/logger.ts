@@ -22,6 +22,22 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: stdSerializers.err },
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination ?? stdoutDestination(),
   );
+}
+
+/** At most this much log output waits in memory for a slow or stuck reader; beyond it lines are dropped. */
+const STDOUT_BUFFER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Asynchronous stdout, bounded. When the reader is gone (the lab runner died and the pipe
+ * closed), writes fail with EPIPE: the lines have nowhere to go, and the shutdown that follows
+ * must neither crash on them nor wait for them.
+ */
+function stdoutDestination(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BUFFER_BYTES });
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`log output failed: ${err.message}\n`);
+  });
+  return stream;
 }

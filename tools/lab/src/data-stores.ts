@@ -595,11 +595,17 @@ async function stopStore(l: Layout, state: StoreState, reporter: Reporter): Prom
   rmSync(stateFile(l, name), { force: true });
 }
 
-/** Stops every recorded data store of this root now, whoever uses it (npm run stop / reset). */
-export async function stopDataStores(options: { root?: string; reporter?: Reporter } = {}): Promise<DataStoreName[]> {
+/**
+ * Stops every recorded data store of this root (npm run stop / reset) and resolves to their
+ * names — unless `unlessUsed` and a live runner still uses them: then nothing stops, and it
+ * resolves to that runner's pids instead.
+ */
+export async function stopDataStores(options: { root?: string; reporter?: Reporter; unlessUsed?: boolean } = {}): Promise<DataStoreName[] | { usedBy: number[] }> {
   const l = layout(options.root ?? DEFAULT_DATA_STORES_ROOT);
   const reporter = options.reporter ?? silentReporter;
   return withLock(l, async () => {
+    const users = liveUsers(l);
+    if (options.unlessUsed && users.length > 0) return { usedBy: users };
     const states = DATA_STORES.map((n) => readState(l, n)).filter((s): s is StoreState => s !== undefined);
     await Promise.all(states.map((s) => stopStore(l, s, reporter)));
     rmSync(l.users, { recursive: true, force: true });

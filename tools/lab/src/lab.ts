@@ -125,11 +125,13 @@ export interface LabOptions {
   print?: boolean;
   /** Colour on the terminal (default: stdout is a TTY). */
   color?: boolean;
+  /** Called with each child's name, pid and a string its command line contains, whenever one is spawned (restarts too). */
+  onSpawn?: (name: string, pid: number, marker: string) => void;
   /** Run `cli.js seed` for orders after migrating (default true). */
   seed?: boolean;
   /** Deadline for every service to be ready (default 60 s). */
   readyTimeoutMs?: number;
-  /** Deadline per service after SIGTERM in stop() (default 15 s). */
+  /** Deadline per service after SIGTERM in stop() (default 11 s; the whole lab is killed 13 s after stop()). */
   stopTimeoutMs?: number;
   /** Restart backoff (default 250 ms doubling to 15 s). */
   restartDelayMs?: { initial: number; max: number };
@@ -203,7 +205,7 @@ export interface Lab {
   logLines(service: LabService): Record<string, unknown>[];
   /** Path of the service's log file. */
   logFile(service: LabService): string;
-  /** SIGTERM to every service in reverse start order, SIGKILL past the deadline. Idempotent. */
+  /** SIGTERM to every process in stages (see STOP_STAGES), in parallel within a stage; SIGKILL past the deadlines. Idempotent. */
   stop(): Promise<void>;
   /** Drops the lab's databases (roles are shared and kept). */
   dropDatabases(): Promise<void>;
@@ -233,6 +235,22 @@ const ROLES: Record<DatabaseService, { role: string; password: string }> = {
   notifications: { role: 'notifications', password: 'notifications' },
 };
 const TASK_TIMEOUT_MS = 120_000;
+
+/**
+ * stop() goes stage by stage, each stage in parallel: first what observes or drives the lab
+ * (Prometheus must not record the shutdown as an outage), then the edge, then the services
+ * that drain work still calling orders, then orders.
+ */
+const STOP_STAGES: readonly (readonly (LabService | Monitor)[])[] = [
+  ['prometheus', 'edge-exporter', 'postgres-exporter', 'redis-exporter', 'traffic'],
+  ['edge'],
+  ['gateway', 'notifications', 'fulfillment'],
+  ['orders'],
+];
+/** After this long every process still running is killed: the whole lab is down within 15 s of SIGTERM. */
+const LAB_STOP_DEADLINE_MS = 13_000;
+/** Per process, SIGKILL this long after SIGTERM (the services give themselves 10 s: SHUTDOWN_TIMEOUT_MS). */
+const SERVICE_STOP_TIMEOUT_MS = 11_000;
 
 interface Resolved {
   ports: LabPorts;
@@ -494,7 +512,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           color: r.color,
           reporter,
           ...(options.restartDelayMs ? { restartDelayMs: options.restartDelayMs } : {}),
-          ...(options.stopTimeoutMs ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
+          stopTimeoutMs: options.stopTimeoutMs ?? SERVICE_STOP_TIMEOUT_MS,
         },
       ),
     ]),
@@ -523,30 +541,49 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           color: r.color,
           reporter,
           ...(options.restartDelayMs ? { restartDelayMs: options.restartDelayMs } : {}),
-          ...(options.stopTimeoutMs ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
+          stopTimeoutMs: options.stopTimeoutMs ?? SERVICE_STOP_TIMEOUT_MS,
         },
       ),
     ]),
   );
   let scrapeJobs: string[] = [];
+  if (options.onSpawn) {
+    const onSpawn = options.onSpawn;
+    for (const supervisor of [...Object.values(services), ...Object.values(monitors)]) {
+      const { command, args } = supervisor.spec;
+      const marker = command === process.execPath ? (args[0] ?? command) : command;
+      supervisor.on('spawn', (pid: number) => onSpawn(supervisor.name, pid, marker));
+    }
+  }
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      // Prometheus first, so it does not record the shutdown as an outage.
-      const order: { name: string; supervisor: Supervisor }[] = [
-        ...[...MONITORS].reverse().flatMap((m) => (monitors[m] ? [{ name: m as string, supervisor: monitors[m] }] : [])),
-        ...[...LAB_SERVICES].reverse().map((s) => ({ name: s as string, supervisor: services[s] })),
-      ];
-      for (const { name: service, supervisor } of order) {
-        if (!supervisor.running) {
-          await supervisor.stop();
-          continue;
+      const started = Date.now();
+      const supervisorOf = (name: LabService | Monitor): Supervisor | undefined => (services as Record<string, Supervisor>)[name] ?? monitors[name as Monitor];
+      const everything = [...LAB_SERVICES, ...MONITORS].flatMap((name) => supervisorOf(name) ?? []);
+      // Whatever a stage is still waiting for past the lab's deadline is killed.
+      const killer = setTimeout(() => {
+        reporter.warn(`the lab is not down ${LAB_STOP_DEADLINE_MS / 1000} s after SIGTERM; killing what is left`);
+        for (const supervisor of everything) if (supervisor.running) void supervisor.kill('SIGKILL');
+      }, LAB_STOP_DEADLINE_MS);
+      try {
+        for (const stage of STOP_STAGES) {
+          await Promise.all(
+            stage.map(async (name) => {
+              const supervisor = supervisorOf(name);
+              if (!supervisor) return;
+              if (!supervisor.running) return void (await supervisor.stop());
+              reporter.info(`stopping ${name}`);
+              const exit = await supervisor.stop();
+              if (exit) reporter.info(`${name} stopped (${describeExit(exit)})`);
+            }),
+          );
         }
-        reporter.info(`stopping ${service}`);
-        const exit = await supervisor.stop();
-        if (exit) reporter.info(`${service} stopped (${describeExit(exit)})`);
+      } finally {
+        clearTimeout(killer);
       }
+      reporter.info(`every service stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     })());
   const dropDatabases = async () => {
     for (const service of DATABASE_SERVICES) {

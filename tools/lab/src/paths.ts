@@ -8,6 +8,9 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '
 /** Default folder of the lab's log files (git-ignored). */
 export const DEFAULT_LOGS_DIR = join(REPO_ROOT, '.lab', 'logs');
 
+/** Pid files and state of the running lab and its data stores (git-ignored). */
+export const DEFAULT_RUN_DIR = join(REPO_ROOT, '.lab', 'run');
+
 /** Default storage of the native lab's Prometheus (git-ignored; kept between runs). */
 export const DEFAULT_PROMETHEUS_DATA_DIR = join(REPO_ROOT, '.lab', 'prometheus');
 

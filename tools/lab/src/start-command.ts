@@ -7,7 +7,8 @@
 import { join, relative } from 'node:path';
 import { LabStartError, startLab, type Lab } from './lab.js';
 import type { LogOutput } from './log-sink.js';
-import { REPO_ROOT } from './paths.js';
+import { DEFAULT_RUN_DIR, REPO_ROOT } from './paths.js';
+import { removeLabRecord, stopRecordedLab, writeLabRecord, type LabRecord } from './lab-record.js';
 import { PortInUseError } from './ports.js';
 import { useDataStoreEnv } from './config.js';
 import { acquireDataStores, dataStoreEnv, DataStoreError, type DataStores } from './data-stores.js';
@@ -128,16 +129,28 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   useDataStoreEnv(dataStoreEnv(stores));
-  const code = await runLab(args, color, stores);
-  await stores.release();
-  return code;
+  // A lab started from this checkout in another terminal, or left behind by a runner that was
+  // killed: stopped first, saying so (npm start "takes over").
+  await stopRecordedLab(DEFAULT_RUN_DIR, reporter);
+  const record: LabRecord = { runnerPid: process.pid, startedAt: new Date().toISOString(), children: {} };
+  writeLabRecord(DEFAULT_RUN_DIR, record);
+  try {
+    return await runLab(args, color, stores, record);
+  } finally {
+    removeLabRecord(DEFAULT_RUN_DIR);
+    await stores.release();
+  }
 }
 
-async function runLab(args: Args, color: boolean, stores: DataStores): Promise<number> {
+async function runLab(args: Args, color: boolean, stores: DataStores, record: LabRecord): Promise<number> {
   const reporter = createReporter({ print: true, color });
   let lab: Lab;
   try {
     lab = await startLab({
+      onSpawn: (name, pid, marker) => {
+        record.children[name] = { pid, marker };
+        writeLabRecord(DEFAULT_RUN_DIR, record);
+      },
       seed: args.seed,
       traffic: args.traffic,
       ...(args.prometheus ? {} : { prometheus: false }),
@@ -161,6 +174,8 @@ async function runLab(args: Args, color: boolean, stores: DataStores): Promise<n
   }
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
+  record.edge = lab.urls.edge;
+  writeLabRecord(DEFAULT_RUN_DIR, record);
   process.stdout.write(banner(lab, color, args.prometheus, stores));
   const labReporter = createReporter({ print: true, color, logFile: join(lab.logsDir, 'lab.log') });
 
@@ -171,6 +186,7 @@ async function runLab(args: Args, color: boolean, stores: DataStores): Promise<n
   if (color) process.stdout.write('\n');
   labReporter.info(`${signal}: stopping every service (Ctrl-C again to kill them)`);
   const force = () => {
+    // The exit hook SIGKILLs every child's process group.
     labReporter.warn('killing every service now (the data stores keep running: npm run stop stops them)');
     process.exit(1);
   };

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { findExecutable } from './config.js';
 import { LineSplitter, LogSink, readJsonLines, tailLines, type LogOutput } from './log-sink.js';
 import { silentReporter, type Reporter } from './reporter.js';
 
@@ -73,6 +74,18 @@ function trackChild(pid: number): void {
       }
     }
   });
+}
+
+/**
+ * util-linux's setpriv sets the child's parent-death signal before it execs the real command:
+ * when the runner dies, even by SIGKILL, the kernel sends every child SIGTERM and it stops
+ * gracefully on its own (Linux only; elsewhere children are started directly).
+ */
+const SETPRIV = process.platform === 'linux' ? findExecutable('setpriv') : undefined;
+
+/** The command line that runs `command` with SIGTERM as its parent-death signal, where possible. */
+export function withParentDeathSignal(command: string, args: string[]): { command: string; args: string[] } {
+  return SETPRIV ? { command: SETPRIV, args: ['--pdeathsig', 'SIGTERM', '--', command, ...args] } : { command, args };
 }
 
 const READY_POLL_MS = 100;
@@ -162,7 +175,8 @@ export class Supervisor extends EventEmitter {
   }
 
   private spawnChild(): void {
-    const { command, args, env, cwd } = this.spec;
+    const { env, cwd } = this.spec;
+    const { command, args } = withParentDeathSignal(this.spec.command, this.spec.args);
     // Own process group: a Ctrl-C on the terminal reaches only the runner, which then stops
     // the children in order instead of all of them racing at once.
     const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
