@@ -15,6 +15,7 @@ export * from './openapi.js';
 export * from './ops-server.js';
 export * from './postgres.js';
 export * from './postgres-metrics.js';
+export * from './pruner.js';
 export * from './request-id.js';
 export * from './rabbitmq.js';
 export * from './migrate-command.js';

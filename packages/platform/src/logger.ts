@@ -31,13 +31,22 @@ const STDOUT_BUFFER_BYTES = 16 * 1024 * 1024;
 
 /**
  * Asynchronous stdout, bounded. When the reader is gone (the lab runner died and the pipe
- * closed), writes fail with EPIPE: the lines have nowhere to go, and the shutdown that follows
- * must neither crash on them nor wait for them.
+ * closed), writes fail with EPIPE and the lines have nowhere to go: pino then stops writing.
+ * But a process that exits before its first failed write was reported flushes its buffer
+ * synchronously at exit, and that flush must give up instead of blocking the exit: sonic-boom
+ * 4 retried it every 100 ms for ever (the process then ignored SIGTERM and its own deadline),
+ * so the root package.json pins sonic-boom 5, whose flushSync throws, and here the exit
+ * flush drops the lines on EPIPE.
  */
 function stdoutDestination(): DestinationStream {
   const stream = pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BUFFER_BYTES });
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') process.stderr.write(`log output failed: ${err.message}\n`);
-  });
+  const flushSync = stream.flushSync.bind(stream);
+  stream.flushSync = () => {
+    try {
+      flushSync();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+    }
+  };
   return stream;
 }

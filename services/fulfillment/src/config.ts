@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { Type, type Static } from 'typebox';
-import { commonConfig } from '@orderlab/platform';
+import { commonConfig, pruneIntervalConfig } from '@orderlab/platform';
 
 const port = (value: number) => Type.Integer({ default: value, minimum: 0, maximum: 65_535 });
 const milliseconds = (value: number, minimum = 0) => Type.Integer({ default: value, minimum });
@@ -29,6 +29,8 @@ export const fulfillmentConfigSchema = Type.Object({
   FULFILLMENT_CLAIM_IDLE_MS: milliseconds(30_000, 1),
   // BLOCK 0 would mean "wait forever" to Redis, so 1 ms is the floor.
   FULFILLMENT_BLOCK_MS: milliseconds(2000, 1),
+  SHIPMENTS_RETENTION_HOURS: Type.Integer({ default: 24 * 7, minimum: 1, maximum: 24 * 3650 }),
+  PRUNE_INTERVAL_MS: pruneIntervalConfig,
 });
 
 /** The validated configuration of the fulfillment worker. */

@@ -1,14 +1,15 @@
 /**
  * The fulfillment worker assembled: Postgres pool, two Redis connections, the orders gRPC
- * client, the stream consumer and the ops HTTP server (/healthz, /readyz).
+ * client, the stream consumer, the ops HTTP server (/healthz, /readyz) and the shipments pruner.
  */
 import { Redis } from 'ioredis';
-import { buildOpsServer, createPgPool, createServiceMetrics, readPackageVersion, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { buildOpsServer, buildPruner, createPgPool, createServiceMetrics, readPackageVersion, type Logger, type ServiceMetrics } from '@orderlab/platform';
 import type { FulfillmentConfig } from './config.js';
 import { buildOrderFulfiller } from './fulfill-order.js';
 import { consumerMetrics, registerQueueGauges } from './fulfillment-metrics.js';
 import { createFulfillmentStream, streamKeys } from './fulfillment-stream.js';
 import { createOrdersClient, describeOrdersError, isPermanentOrdersError, type OrdersClient } from './orders-client.js';
+import { fulfillmentPruneTables } from './retention.js';
 import { createShipmentRepository } from './shipment-repository.js';
 import { buildStreamConsumer } from './stream-consumer.js';
 
@@ -95,6 +96,7 @@ export function buildFulfillmentWorker(config: FulfillmentConfig, deps: Fulfillm
     maxDeliveries: config.FULFILLMENT_MAX_DELIVERIES,
     metrics: consumerMetrics(metrics),
   });
+  const pruner = buildPruner({ pool, logger, metrics, tables: fulfillmentPruneTables(config), intervalMs: config.PRUNE_INTERVAL_MS });
 
   let stopping = false;
   const ops = buildOpsServer({
@@ -116,12 +118,14 @@ export function buildFulfillmentWorker(config: FulfillmentConfig, deps: Fulfillm
       });
       const opsPort = await ops.start(config.OPS_PORT, config.HOST);
       consumer.start();
+      pruner.start();
       logger.info({ ops_port: opsPort, consumer: config.CONSUMER_NAME }, 'fulfillment worker started');
       return { opsPort };
     },
     async stop() {
       stopping = true;
-      await consumer.stop();
+      // The pruner's run in progress ends within its own deadline (1 s), while the consumer drains.
+      await Promise.all([consumer.stop(), pruner.stop()]);
       await ops.stop();
       await Promise.all([closeRedis(reader), closeRedis(commands)]);
       await pool.end();

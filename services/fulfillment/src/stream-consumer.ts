@@ -35,17 +35,25 @@ export interface StreamConsumerOptions {
   maxDeliveries: number;
   /** Consumed, processed, redelivered and dead-lettered deliveries (no-ops by default). */
   metrics?: ConsumerMetrics;
+  /**
+   * How long stop() waits for the entries in flight (default 5 s, half the service's 10 s
+   * shutdown). Entries still running then stay pending in the group, unacked, and are
+   * reclaimed after a restart: late, never lost.
+   */
+  drainTimeoutMs?: number;
 }
 
 /** The running consumer. */
 export interface StreamConsumer {
   /** Starts the read loop in the background. */
   start(): void;
-  /** Stops reading, then waits for the entries in flight to finish and be acked. */
+  /** Stops reading, then waits (bounded) for the entries in flight to finish and be acked. */
   stop(): Promise<void>;
   /** Entries being processed right now. */
   inFlight(): number;
 }
+
+const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 
 // Bounds one reclaim round, so a huge backlog of idle entries cannot starve new reads.
 const MAX_RECLAIM_CALLS_PER_ROUND = 10;
@@ -227,9 +235,18 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
     async stop() {
       stopController.abort();
       await loop;
-      if (inFlight.size > 0) log.info({ in_flight: inFlight.size }, 'waiting for in-flight fulfillment requests');
-      await Promise.all(inFlight.values());
       clearInterval(keepAliveTimer);
+      if (inFlight.size > 0) {
+        const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+        log.info({ in_flight: inFlight.size, drain_timeout_ms: drainMs }, 'waiting for in-flight fulfillment requests');
+        let timer: NodeJS.Timeout | undefined;
+        const drained = await Promise.race([
+          Promise.all(inFlight.values()).then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
+        ]);
+        clearTimeout(timer);
+        if (!drained) log.warn({ in_flight: inFlight.size }, 'fulfillment requests still in flight at the drain deadline stay pending, to be reclaimed after a restart');
+      }
       log.info('fulfillment consumer stopped');
     },
     inFlight: () => inFlight.size,

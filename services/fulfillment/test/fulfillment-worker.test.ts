@@ -247,6 +247,20 @@ describe('fulfillment worker', () => {
     assert.equal((await env.shipments())[0]?.status, 'reported');
   });
 
+  it('stops at its drain deadline when a request takes too long, leaving it pending for redelivery', async (t) => {
+    const env = await createTestEnvironment(t, 'drain_deadline');
+    // The pick takes longer than the 5 s drain deadline.
+    const running = await env.startWorker({ FULFILLMENT_PICK_MS: '8000' });
+    const orderId = randomUUID();
+    await env.addRequest(request(orderId));
+    await waitFor('the request to be mid-pick', async () => (await env.shipments())[0]?.status === 'received');
+
+    await running.stop();
+
+    assert.equal(shippedCalls(env, orderId).length, 0, 'not reported');
+    assert.equal((await env.pending()).length, 1, 'still pending in the group, so it is reclaimed after a restart');
+  });
+
   it('answers /healthz, and /readyz once Postgres and Redis answer', async (t) => {
     const env = await createTestEnvironment(t, 'ops');
     const { opsPort } = await env.startWorker();

@@ -8,15 +8,27 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
 
 const MAX_KEY_LENGTH = 255;
-// Inner spaces are fine; leading or trailing ones would not survive as gRPC metadata.
-const KEY = /^[\x21-\x7E](?:[\x20-\x7E]*[\x21-\x7E])?$/;
-// RFC 8941 sf-string: printable ASCII between quotes, with `"` and `\` escaped by a backslash.
-const SF_STRING = /^"((?:[\x20\x21\x23-\x5B\x5D-\x7E]|\\["\\])*)"$/;
+
+// One character of an RFC 8941 sf-string: printable ASCII but `"` and `\`, or either escaped by `\`.
+const SF_CHAR = String.raw`[\x20\x21\x23-\x5B\x5D-\x7E]|\\["\\]`;
+// The same without the space: a key neither starts nor ends with one (it would not survive as gRPC metadata).
+const SF_CHAR_NO_SPACE = String.raw`[\x21\x23-\x5B\x5D-\x7E]|\\["\\]`;
+const INNER = MAX_KEY_LENGTH - 2;
 
 /**
- * The key of a write request: 1–255 printable ASCII characters, sent bare (a UUID, say) or as
- * the draft's quoted string. Missing → 400 IDEMPOTENCY_KEY_REQUIRED; malformed → 400
- * IDEMPOTENCY_KEY_INVALID, before anything reaches orders.
+ * Every well-formed header value: 1-255 printable ASCII characters without leading or trailing
+ * spaces, sent bare (not starting with `"`) or as the draft's quoted sf-string. The OpenAPI
+ * document and the route schema carry it, so what the document allows is what the API takes.
+ */
+export const IDEMPOTENCY_KEY_PATTERN =
+  String.raw`^(?:[\x21\x23-\x7E](?:[\x20-\x7E]{0,${INNER}}[\x21-\x7E])?` +
+  `|"(?:${SF_CHAR_NO_SPACE})(?:(?:${SF_CHAR}){0,${INNER}}(?:${SF_CHAR_NO_SPACE}))?")$`;
+
+const WELL_FORMED = new RegExp(IDEMPOTENCY_KEY_PATTERN);
+
+/**
+ * The key of a write request, without the quotes and escapes of the quoted form. Missing → 400
+ * IDEMPOTENCY_KEY_REQUIRED; malformed → 400 IDEMPOTENCY_KEY_INVALID, before anything reaches orders.
  */
 export function parseIdempotencyKey(header: string | string[] | undefined): string {
   const raw = Array.isArray(header) ? header.join(', ') : header;
@@ -27,15 +39,12 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
       detail: 'This request needs an Idempotency-Key header (a UUID is a good choice).',
     });
   }
-  const quoted = SF_STRING.exec(raw);
-  const key = quoted ? quoted[1]!.replace(/\\(["\\])/g, '$1') : raw;
-  const wellFormed = (quoted !== null || !raw.startsWith('"')) && key.length >= 1 && key.length <= MAX_KEY_LENGTH && KEY.test(key);
-  if (!wellFormed) {
+  if (!WELL_FORMED.test(raw)) {
     throw new AppError({
       status: 400,
       code: 'IDEMPOTENCY_KEY_INVALID',
       detail: `Idempotency-Key must be 1-${MAX_KEY_LENGTH} printable ASCII characters, bare or as a quoted string.`,
     });
   }
-  return key;
+  return raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(["\\])/g, '$1') : raw;
 }

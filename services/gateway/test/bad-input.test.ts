@@ -98,6 +98,10 @@ const CASES: Case[] = [
   { name: 'a product SKU too short', request: postProduct({ ...PRODUCT, sku: 'AB' }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/sku'] },
   { name: 'a blank product name', request: postProduct({ ...PRODUCT, name: '   ' }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/name'] },
   { name: 'a cursor that no server could have issued', request: { method: 'GET', url: '/api/v1/products?cursor=%3Cscript%3E' }, status: 400, code: 'VALIDATION_FAILED', pointers: ['#/cursor'] },
+  // Found by Schemathesis: orders answered 500, since Postgres text cannot hold U+0000.
+  { name: 'a NUL character in a product description', request: postProduct({ ...PRODUCT, description: 'Sencha\u0000' }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/description'] },
+  { name: 'a control character in a product name', request: postProduct({ ...PRODUCT, name: 'Sencha\u0013' }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/name'] },
+  { name: 'a line break in a product name', request: postProduct({ ...PRODUCT, name: 'Sencha\ngreen tea' }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/name'] },
   { name: 'a lower-case currency', request: postProduct({ ...PRODUCT, currency: 'eur' }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/currency'] },
   { name: 'a zero price', request: postProduct({ ...PRODUCT, priceCents: 0 }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/priceCents'] },
   { name: 'a price above 10,000,000 cents', request: postProduct({ ...PRODUCT, priceCents: 10_000_001 }), status: 400, code: 'VALIDATION_FAILED', pointers: ['#/priceCents'] },

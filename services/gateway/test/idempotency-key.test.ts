@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '@orderlab/platform';
-import { parseIdempotencyKey } from '../src/idempotency-key.js';
+import { IDEMPOTENCY_KEY_PATTERN, parseIdempotencyKey } from '../src/idempotency-key.js';
 
 function codeOf(header: string | undefined): string {
   try {
@@ -29,6 +29,11 @@ describe('Idempotency-Key header', () => {
     assert.equal(codeOf('k'.repeat(256)), 'IDEMPOTENCY_KEY_INVALID');
   });
 
+  it('counts a quoted key once unescaped: 255 characters are accepted, 256 refused', () => {
+    assert.equal(parseIdempotencyKey(`"${'\\"'.repeat(255)}"`), '"'.repeat(255));
+    assert.equal(codeOf(`"${'\\"'.repeat(256)}"`), 'IDEMPOTENCY_KEY_INVALID');
+  });
+
   it('says a missing or empty key is required', () => {
     assert.equal(codeOf(undefined), 'IDEMPOTENCY_KEY_REQUIRED');
     assert.equal(codeOf(''), 'IDEMPOTENCY_KEY_REQUIRED');
@@ -38,5 +43,16 @@ describe('Idempotency-Key header', () => {
     for (const bad of ['"unterminated', '""', '"bad \\x escape"', '"a"b"', 'tab\there', 'caf\u00e9', '" padded"']) {
       assert.equal(codeOf(bad), 'IDEMPOTENCY_KEY_INVALID', bad);
     }
+  });
+
+  it('documents, as a JSON Schema pattern, exactly the values it accepts', () => {
+    // Unicode mode, as Ajv compiles patterns for the route schema.
+    const documented = new RegExp(IDEMPOTENCY_KEY_PATTERN, 'u');
+    const samples = [
+      '3b241101-e2bb-4255-8caf-4136c566a962', 'k', 'inner space', 'quote"inside', 'k'.repeat(255), '"q"', '" "', '"a b"',
+      '"esc \\\\ \\"q\\""', '"x"y', 'k'.repeat(256), ' lead', 'trail ', '"unterminated', '""', '" padded"', '"bad \\x"',
+      'tab\there', 'caf\u00e9', 'a\nb',
+    ];
+    for (const value of samples) assert.equal(documented.test(value), codeOf(value) === 'OK', JSON.stringify(value));
   });
 });

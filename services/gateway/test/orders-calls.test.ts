@@ -137,6 +137,15 @@ describe('POST /api/v1/products', () => {
     assert.equal(again.headers['idempotent-replayed'], 'true');
     assert.equal(again.body, first.body);
   });
+
+  it('takes any printable text: emoji in the name, tabs and line breaks in the description', async (t) => {
+    const { app, fake } = await setup(t);
+    const text = { ...PRODUCT, name: '  Sencha 🍵 green tea', description: 'Steep 2 min\tat 70 °C.\r\nNo sugar.' };
+    const res = await app.inject({ ...post('text-key'), payload: JSON.stringify(text) });
+    assert.equal(res.statusCode, 201, res.body);
+    const sent = fake.callsTo('CreateProduct')[0]?.request as { name: string; description: string };
+    assert.deepEqual({ name: sent.name, description: sent.description }, { name: text.name, description: text.description });
+  });
 });
 
 describe('reads', () => {

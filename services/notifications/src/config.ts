@@ -2,7 +2,7 @@
  * The notifications service's configuration: every variable of docs/configuration.md
  * (§ notifications), validated once at start-up.
  */
-import { commonConfig, corsOriginsConfig, parseConfig } from '@orderlab/platform';
+import { commonConfig, corsOriginsConfig, parseConfig, pruneIntervalConfig } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
 
 /** The schema: validation, defaults and the `NotificationsConfig` type in one place. */
@@ -20,6 +20,9 @@ export const notificationsConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 65_536, minimum: 1024, maximum: 10 * 1024 * 1024 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 300_000 }),
   CORS_ORIGINS: corsOriginsConfig,
+  NOTIFICATIONS_RETENTION_HOURS: Type.Integer({ default: 24 * 7, minimum: 1, maximum: 24 * 3650 }),
+  PROCESSED_MESSAGES_RETENTION_HOURS: Type.Integer({ default: 24, minimum: 1, maximum: 24 * 3650 }),
+  PRUNE_INTERVAL_MS: pruneIntervalConfig,
 });
 
 /** The validated configuration of the notifications service. */

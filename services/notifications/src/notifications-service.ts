@@ -1,10 +1,12 @@
 /**
  * The notifications service assembled: Postgres pool, the RabbitMQ connection with the event
- * consumer, and the Fastify REST API (`/api/v1/notifications`, OpenAPI, docs, health).
+ * consumer, the Fastify REST API (`/api/v1/notifications`, OpenAPI, docs, health) and the pruner
+ * that keeps notifications and processed message ids bounded.
  */
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  buildPruner,
   connectRabbitMq,
   createPgPool,
   createServiceMetrics,
@@ -25,6 +27,7 @@ import type { NotificationsConfig } from './config.js';
 import { buildEventConsumer } from './event-consumer.js';
 import { createNotificationRepository } from './notification-repository.js';
 import { notificationOf } from './notification-text.js';
+import { notificationsPruneTables } from './retention.js';
 import { notificationRoutes } from './routes/notifications.js';
 
 /** Every API route lives under this prefix. */
@@ -89,6 +92,7 @@ export function buildNotificationsService(config: NotificationsConfig, { logger,
     handle: ({ event, requestId }, { redelivered }) =>
       repository.store({ ...notificationOf(event), messageId: event.id, requestId, redelivered }),
   });
+  const pruner = buildPruner({ pool, logger, metrics, tables: notificationsPruneTables(config), intervalMs: config.PRUNE_INTERVAL_MS });
   let mq: RabbitMq | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -141,16 +145,18 @@ export function buildNotificationsService(config: NotificationsConfig, { logger,
       mq = await connectRabbitMq({ url: config.RABBITMQ_URL, connectionName: CONNECTION_NAME, logger, setup: consumer.setup });
       await app.listen({ port: config.PORT, host: config.HOST });
       const port = (app.server.address() as AddressInfo).port;
+      pruner.start();
       logger.info({ port, host: config.HOST, queue: config.NOTIFICATIONS_QUEUE }, 'notifications service started');
       return { port };
     },
     stop() {
       // Readiness turns false first; then, in order: drain the consumer (cancel, settle what is
-      // in flight), stop HTTP (in-flight requests finish), close AMQP, close the pool.
+      // in flight) while the pruner ends its run (within its own 1 s deadline), stop HTTP
+      // (in-flight requests finish), close AMQP, close the pool.
       stopping ??= (async () => {
         const drainMs = Math.max(config.SHUTDOWN_TIMEOUT_MS - CLOSE_RESERVE_MS, config.SHUTDOWN_TIMEOUT_MS / 2);
         const steps: [string, () => Promise<void>][] = [
-          ['event consumer', () => consumer.stop(drainMs)],
+          ['event consumer and pruner', async () => void (await Promise.all([consumer.stop(drainMs), pruner.stop()]))],
           ['http server', () => app.close()],
           ['rabbitmq connection', async () => mq?.close()],
           ['postgres pool', () => pool.end()],

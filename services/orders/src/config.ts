@@ -1,5 +1,5 @@
 /** The orders service's environment, validated once at start-up (see docs/configuration.md). */
-import { commonConfig } from '@orderlab/platform';
+import { commonConfig, pruneIntervalConfig } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
 
 const port = (fallback: number) => Type.Integer({ default: fallback, minimum: 0, maximum: 65_535 });
@@ -25,8 +25,9 @@ export const ordersConfigSchema = Type.Object({
   STREAM_MAXLEN: Type.Integer({ default: 100_000, minimum: 1000, maximum: 100_000_000 }),
   RABBITMQ_URL: Type.String({ default: 'amqp://guest:guest@127.0.0.1:5672', pattern: '^amqp://' }),
   OUTBOX_CONFIRM_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100, maximum: 60_000 }),
-  OUTBOX_RETENTION_HOURS: Type.Integer({ default: 72, minimum: 1, maximum: 24 * 90 }),
-  OUTBOX_PRUNE_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 100, maximum: 3_600_000 }),
+  OUTBOX_RETENTION_HOURS: Type.Integer({ default: 1, minimum: 1, maximum: 24 * 90 }),
+  ORDERS_RETENTION_HOURS: Type.Integer({ default: 24 * 7, minimum: 1, maximum: 24 * 3650 }),
+  PRUNE_INTERVAL_MS: pruneIntervalConfig,
 });
 
 /** The parsed configuration of the orders service. */

@@ -1,11 +1,12 @@
 /**
  * The orders service assembled: Postgres pool, Redis, RabbitMQ, cache, use cases, gRPC server
  * (with health and reflection), ops HTTP server, the two outbox relays (fulfillment stream, events)
- * and their LISTEN wake-up, reconciler, idempotency reaper and outbox pruner.
+ * and their LISTEN wake-up, reconciler, and the pruner that keeps its tables bounded.
  * Reads like a table of contents; tests start the real thing on port 0.
  */
 import {
   buildOpsServer,
+  buildPruner,
   connectRabbitMq,
   createPgPool,
   createServiceMetrics,
@@ -18,17 +19,16 @@ import { fileURLToPath } from 'node:url';
 import type { OrdersConfig } from './config.js';
 import { checkPostgres } from './database.js';
 import { buildGrpcServer } from './grpc-server.js';
-import { buildIdempotencyReaper } from './idempotency-reaper.js';
 import { buildEventPublisher } from './event-publisher.js';
 import { buildEventRelay } from './event-relay.js';
 import { buildOrdersApp } from './orders-app.js';
 import { registerOrdersGauges } from './orders-metrics.js';
 import { buildOutboxListener } from './outbox-listener.js';
-import { buildOutboxPruner } from './outbox-pruner.js';
 import { buildOutboxRelay } from './outbox-relay.js';
 import { buildReconciler } from './reconciler.js';
 import { buildOrdersCache } from './redis-cache.js';
 import { createRedisClient, REDIS_START_WAIT_MS, waitForRedis } from './redis-client.js';
+import { ordersPruneTables } from './retention.js';
 
 /** Folder of the SQL migrations (services/orders/migrations), for runMigrations. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -145,15 +145,8 @@ export function buildOrdersService(config: OrdersConfig, { logger, metrics = cre
     staleAfterMs: config.RECONCILER_STALE_AFTER_MS,
   });
   onStop('reconciler', () => reconciler.stop());
-  const reaper = buildIdempotencyReaper({ pool, logger });
-  onStop('idempotency reaper', () => reaper.stop());
-  const pruner = buildOutboxPruner({
-    pool,
-    logger,
-    retentionHours: config.OUTBOX_RETENTION_HOURS,
-    intervalMs: config.OUTBOX_PRUNE_INTERVAL_MS,
-  });
-  onStop('outbox pruner', () => pruner.stop());
+  const pruner = buildPruner({ pool, logger, metrics, tables: ordersPruneTables(config), intervalMs: config.PRUNE_INTERVAL_MS });
+  onStop('pruner', () => pruner.stop());
 
   // RabbitMQ is deliberately not a readiness check: events are asynchronous, so a broker outage
   // delays them (the rows wait in the outbox) but must not take orders out of service.
@@ -182,7 +175,6 @@ export function buildOrdersService(config: OrdersConfig, { logger, metrics = cre
       eventRelay.start();
       listener.start();
       reconciler.start();
-      reaper.start();
       pruner.start();
       return { grpcPort, opsPort };
     },

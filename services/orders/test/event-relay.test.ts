@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import Value from 'typebox/value';
 import { INVALID_EVENT_BACKOFF_MS } from '../src/event-relay.js';
-import { buildOutboxPruner } from '../src/outbox-pruner.js';
 import {
   bindQueue,
   drainQueue,
@@ -321,33 +320,5 @@ describe('events relay', () => {
 
     assert.equal(await queueDepth(vhost.url, 'observed'), count);
     t.diagnostic(`${count} events in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)} events/s (batch 100, persistent, confirms)`);
-  });
-});
-
-describe('outbox pruner', () => {
-  it('deletes only sent rows older than the retention, of both destinations', async (t) => {
-    const stores = await createStores(t, 'pruner');
-    const aggregate = randomUUID();
-    const { rows } = await stores.pool.query<{ id: string; label: string }>(
-      `INSERT INTO outbox (destination, type, aggregate_id, payload, created_at, sent_at)
-       SELECT d, 't', $1, jsonb_build_object('label', label), now() - interval '200 hours', sent
-         FROM (VALUES
-           ('events', 'old sent event', now() - interval '73 hours'),
-           ('fulfillment', 'old sent request', now() - interval '100 hours'),
-           ('events', 'recently sent event', now() - interval '71 hours'),
-           ('events', 'old unsent event', NULL::timestamptz),
-           ('fulfillment', 'old unsent request', NULL::timestamptz)
-         ) AS v(d, label, sent)
-       RETURNING id, payload->>'label' AS label`,
-      [aggregate],
-    );
-    assert.equal(rows.length, 5);
-    const pruner = buildOutboxPruner({ pool: stores.pool, logger: stores.logger, retentionHours: 72, intervalMs: 60_000 });
-
-    await pruner.runOnce();
-
-    const { rows: left } = await stores.pool.query<{ label: string }>("SELECT payload->>'label' AS label FROM outbox ORDER BY seq");
-    assert.deepEqual(left.map((row) => row.label), ['recently sent event', 'old unsent event', 'old unsent request']);
-    assert.ok(stores.logs().some((line) => line.msg === 'sent outbox rows pruned' && line.deleted === 2));
   });
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { reapExpiredKeys } from '../src/idempotency-reaper.js';
 import { requeueStaleOrders } from '../src/reconciler.js';
 import { createStores } from './helpers.js';
 
@@ -34,22 +33,5 @@ describe('reconciler', () => {
       [stale],
     );
     assert.deepEqual(rows, [{ bumped: true, request_id: 'req-stale', sent_at: null }]);
-  });
-});
-
-describe('idempotency reaper', () => {
-  it('deletes expired keys and keeps live ones', async (t) => {
-    const { pool } = await createStores(t, 'reaper');
-    await pool.query(
-      `INSERT INTO idempotency_keys (scope, key, fingerprint, response, expires_at) VALUES
-         ('order:c', 'old', 'f', '{}', now() - interval '1 hour'),
-         ('order:c', 'live', 'f', '{}', now() + interval '1 hour')`,
-    );
-
-    const deleted = await reapExpiredKeys(pool);
-
-    assert.equal(deleted, 1);
-    const { rows } = await pool.query('SELECT key FROM idempotency_keys');
-    assert.deepEqual(rows, [{ key: 'live' }]);
   });
 });

@@ -73,3 +73,13 @@ export { readJsonLines, type LogOutput } from './log-sink.js';
 export { createReporter, silentReporter, type Reporter } from './reporter.js';
 export { findTestFiles, type TestFile } from './run-tests.js';
 export { REPO_ROOT, DEFAULT_LOGS_DIR, DEFAULT_PROMETHEUS_DATA_DIR } from './paths.js';
+export {
+  ensureTool,
+  cachedTool,
+  toolCacheDir,
+  ToolInstalls,
+  ToolInstallError,
+  SCHEMATHESIS,
+  type ToolSpec,
+  type InstalledTool,
+} from './tools.js';

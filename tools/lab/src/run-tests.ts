@@ -13,6 +13,10 @@ import { useDataStoreEnv } from './config.js';
 import { acquireDataStores, dataStoreEnv, DataStoreError, type DataStores } from './data-stores.js';
 import { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, EXPORTERS, DATA_STORE_SERVERS } from './system-packages.js';
 import { createReporter, type Reporter } from './reporter.js';
+import { SCHEMATHESIS, ToolInstalls } from './tools.js';
+
+/** Pinned tools the tests use, installed by the tool installer (tools.ts). */
+const TEST_TOOLS = [SCHEMATHESIS];
 
 /**
  * Test files run at once. Each file uses its own databases, Redis prefix and ports, so files
@@ -186,6 +190,12 @@ export async function main(argv: string[], context: { startedAt?: number } = {})
 }
 
 async function runAll(parsed: { filters: string[]; concurrency: number }, reporter: Reporter, total: () => string): Promise<number> {
+  // Tools that Debian lacks build in the background while lint and the first tests run; the
+  // tests that need them wait for the same install (the installer's lock) or find it cached.
+  const installs = new ToolInstalls({ reporter });
+  for (const tool of parsed.filters.length === 0 ? TEST_TOOLS : []) {
+    installs.start(tool).catch((err: unknown) => reporter.error(err instanceof Error ? err.message : String(err)));
+  }
   if (parsed.filters.length === 0) {
     if (!(await step(reporter, 'generated gRPC code is current', 'npm', ['run', '--silent', 'proto:check']))) return 1;
     const eslint = join(REPO_ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');

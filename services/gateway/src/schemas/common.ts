@@ -14,6 +14,7 @@ import {
   type ProblemStatus,
 } from '@orderlab/platform';
 import Type from 'typebox';
+import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency-key.js';
 
 export { jsonResponse } from '@orderlab/platform';
 
@@ -50,8 +51,10 @@ export const ReadHeaders = Type.Object(correlationHeaders);
 export const WriteHeaders = Type.Object({
   'idempotency-key': Type.String({
     minLength: 1,
+    pattern: IDEMPOTENCY_KEY_PATTERN,
     description:
-      'Required. 1-255 printable ASCII characters (a UUID is a good choice), bare or as an RFC 8941 quoted string. ' +
+      'Required. 1-255 printable ASCII characters, no leading or trailing space (a UUID is a good choice), ' +
+      'bare or as an RFC 8941 quoted string. ' +
       'Retrying with the same key and body replays the first response; a different body gets 422; ' +
       'a retry while the first request is still running gets 409.',
   }),

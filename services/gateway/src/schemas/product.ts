@@ -6,8 +6,25 @@ import { Currency, Cursor, Limit, NextCursor, Timestamp, Uuid } from './common.j
 export const MAX_PRICE_CENTS = 10_000_000;
 
 const Sku = Type.String({ pattern: '^[A-Z0-9-]{3,32}$', description: 'Stock keeping unit', examples: ['TEA-EARL-GREY-100'] });
-const Name = Type.String({ minLength: 1, maxLength: 200, pattern: String.raw`\S`, description: 'Not blank', examples: ['Earl Grey tea, 100 g'] });
-const Description = Type.String({ maxLength: 2000 });
+// Refused rather than stored: Postgres text cannot hold U+0000, and other control characters have
+// no place in a catalog (a description keeps tabs and line breaks). The classes stay within what
+// every regex engine reading the document accepts (no surrogates: Rust's, in Schemathesis, cannot).
+const CONTROL = String.raw`\x00-\x1F\x7F-\x9F`;
+const CONTROL_BUT_TAB_AND_LINE_BREAKS = String.raw`\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F`;
+
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  // Spaces, one visible character, the rest: only one way to match, so no backtracking.
+  pattern: String.raw`^[^\S${CONTROL}]*[^\s${CONTROL}][^${CONTROL}]*$`,
+  description: 'Not blank; no control characters',
+  examples: ['Earl Grey tea, 100 g'],
+});
+const Description = Type.String({
+  maxLength: 2000,
+  pattern: `^[^${CONTROL_BUT_TAB_AND_LINE_BREAKS}]*$`,
+  description: 'Free text; tabs and line breaks but no other control characters',
+});
 const PriceCents = Type.Integer({ minimum: 1, maximum: MAX_PRICE_CENTS, description: 'Price in cents of currency' });
 
 /** A product as the API returns it. */
