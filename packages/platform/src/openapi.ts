@@ -43,6 +43,20 @@ export function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): 
 }
 
 /** How every response documents its X-Request-Id header. */
+/**
+ * The OpenAPI document an app serves at `path`, read in-process (nothing listens), then
+ * `close()` — for committing the document exactly as it is served.
+ */
+export async function readServedDocument(app: FastifyInstance, path: string, close: () => Promise<void>): Promise<unknown> {
+  try {
+    const res = await app.inject({ method: 'GET', url: path });
+    if (res.statusCode !== 200) throw new Error(`GET ${path} answered ${res.statusCode}: ${res.body}`);
+    return res.json();
+  } finally {
+    await close();
+  }
+}
+
 export const REQUEST_ID_RESPONSE_HEADER = {
   'X-Request-Id': { type: 'string', description: 'The request id (echoed or generated)' },
 } as const;

@@ -3,7 +3,7 @@
  * nothing listens and nothing connects (the orders client is lazy and is closed unused).
  * `npm run api:docs` commits it as docs/api/gateway.openapi.json; a test fails when that is stale.
  */
-import { createLogger } from '@orderlab/platform';
+import { createLogger, readServedDocument } from '@orderlab/platform';
 import { buildGateway, OPENAPI_PATH } from './app.js';
 import { parseGatewayConfig } from './config.js';
 
@@ -13,11 +13,5 @@ export const OPENAPI_DOCUMENT_FILE = 'docs/api/gateway.openapi.json';
 /** The served document. Built from the defaults, not process.env: it names no server, so it is the same everywhere. */
 export async function buildOpenApiDocument(): Promise<unknown> {
   const gateway = buildGateway(parseGatewayConfig({}), { logger: createLogger({ service: 'gateway', level: 'silent' }) });
-  try {
-    const res = await gateway.app.inject({ method: 'GET', url: OPENAPI_PATH });
-    if (res.statusCode !== 200) throw new Error(`GET ${OPENAPI_PATH} answered ${res.statusCode}: ${res.body}`);
-    return res.json();
-  } finally {
-    await gateway.stop();
-  }
+  return readServedDocument(gateway.app, OPENAPI_PATH, () => gateway.stop());
 }

@@ -4,7 +4,7 @@
  * broker is only dialled by start()). `npm run api:docs` commits it as
  * docs/api/notifications.openapi.json; a test fails when that is stale.
  */
-import { createLogger } from '@orderlab/platform';
+import { createLogger, readServedDocument } from '@orderlab/platform';
 import { parseNotificationsConfig } from './config.js';
 import { buildNotificationsService, OPENAPI_PATH } from './notifications-service.js';
 
@@ -16,11 +16,5 @@ export async function buildOpenApiDocument(): Promise<unknown> {
   const service = buildNotificationsService(parseNotificationsConfig({}), {
     logger: createLogger({ service: 'notifications', level: 'silent' }),
   });
-  try {
-    const res = await service.app.inject({ method: 'GET', url: OPENAPI_PATH });
-    if (res.statusCode !== 200) throw new Error(`GET ${OPENAPI_PATH} answered ${res.statusCode}: ${res.body}`);
-    return res.json();
-  } finally {
-    await service.stop();
-  }
+  return readServedDocument(service.app, OPENAPI_PATH, () => service.stop());
 }

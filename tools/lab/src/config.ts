@@ -1,8 +1,8 @@
 /**
  * The runner's only reader of process.env: the environment the runner itself was started
  * with, which children inherit (PATH, HOME, …) before the lab sets their own variables. The
- * data stores' addresses are read when asked, because the runner sets them (dataStoreEnv in
- * data-stores.ts) once it has started them.
+ * data stores' addresses are read when asked, because the runner sets them (acquireForCommand
+ * in data-stores.ts) once it has started them.
  */
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
@@ -27,10 +27,6 @@ export function rabbitmqPrometheusPort(): number {
   return Number(process.env.TEST_RABBITMQ_PROMETHEUS_PORT || 15692);
 }
 
-/** Points this process (and the children that inherit its environment) at the data stores. */
-export function useDataStoreEnv(env: Record<string, string>): void {
-  Object.assign(process.env, env);
-}
 
 /** Variables a child must not inherit: node:test's marker would make a child service think it is a test file. */
 const NOT_INHERITED = new Set(['NODE_TEST_CONTEXT', 'NODE_OPTIONS']);

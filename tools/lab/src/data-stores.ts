@@ -705,3 +705,21 @@ export function dataStoreEnv(stores: DataStoreEndpoints): Record<string, string>
     TEST_RABBITMQ_PROMETHEUS_PORT: String(stores.rabbitmq.prometheusPort),
   };
 }
+
+/**
+ * What `npm start`, `npm test` and `npm run bench` do first: acquire the data stores and point
+ * this process and its children at them (dataStoreEnv). On failure it reports why — with the
+ * tail of the store's log — and resolves to undefined.
+ */
+export async function acquireForCommand(reporter: Reporter, what: string): Promise<DataStores | undefined> {
+  try {
+    const stores = await acquireDataStores({ reporter });
+    Object.assign(process.env, dataStoreEnv(stores));
+    return stores;
+  } catch (err) {
+    if (!(err instanceof DataStoreError)) throw err;
+    reporter.error(`cannot ${what}: ${err.message}`);
+    for (const line of err.logTail) process.stderr.write(`    ${line}\n`);
+    return undefined;
+  }
+}

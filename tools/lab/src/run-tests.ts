@@ -9,8 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { REPO_ROOT } from './paths.js';
-import { useDataStoreEnv } from './config.js';
-import { acquireDataStores, dataStoreEnv, DataStoreError, type DataStores } from './data-stores.js';
+import { acquireForCommand } from './data-stores.js';
 import { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, EXPORTERS, DATA_STORE_SERVERS } from './system-packages.js';
 import { createReporter, type Reporter } from './reporter.js';
 import { SCHEMATHESIS, ToolInstalls } from './tools.js';
@@ -165,17 +164,9 @@ export async function main(argv: string[], context: { startedAt?: number } = {})
     return 1;
   }
 
-  let stores: DataStores;
-  try {
-    stores = await acquireDataStores({ reporter });
-  } catch (err) {
-    if (!(err instanceof DataStoreError)) throw err;
-    reporter.error(`cannot test: ${err.message}`);
-    for (const line of err.logTail) process.stderr.write(`    ${line}\n`);
-    return 1;
-  }
-  // Every test process inherits these (see @orderlab/platform/testing and config.ts).
-  useDataStoreEnv(dataStoreEnv(stores));
+  // Every test process inherits their addresses (see @orderlab/platform/testing and config.ts).
+  const stores = await acquireForCommand(reporter, 'test');
+  if (!stores) return 1;
   const releaseOnSignal = (signal: NodeJS.Signals) => {
     reporter.warn(`${signal}: stopping the data stores`);
     void stores.release().finally(() => process.exit(130));

@@ -10,8 +10,7 @@ import type { LogOutput } from './log-sink.js';
 import { DEFAULT_RUN_DIR, REPO_ROOT } from './paths.js';
 import { removeLabRecord, stopRecordedLab, writeLabRecord, type LabRecord } from './lab-record.js';
 import { PortInUseError } from './ports.js';
-import { useDataStoreEnv } from './config.js';
-import { acquireDataStores, dataStoreEnv, DataStoreError, type DataStores } from './data-stores.js';
+import { acquireForCommand, type DataStores } from './data-stores.js';
 import { DATA_STORE_SERVERS, ensureSystemPackages, EXPORTERS, NGINX, PROMETHEUS } from './system-packages.js';
 import { createReporter } from './reporter.js';
 
@@ -21,7 +20,10 @@ const USAGE = `usage: npm start [-- options]
   --no-seed    do not seed the orders database
   --no-traffic do not start the traffic generator
   --no-prometheus  do not start Prometheus and the exporters
-  --help       this text`;
+  --help       this text
+
+A lab already running from this checkout (another terminal, or left behind) is stopped first.
+npm run stop stops it from another terminal; npm run reset also deletes its data (.lab/).`;
 
 interface Args {
   output?: LogOutput;
@@ -100,10 +102,10 @@ export async function main(argv: string[]): Promise<number> {
 
   // Until the lab is up a Ctrl-C stops what started (the supervisor's exit hook kills the
   // services; the data stores are released) and exits.
-  let stores: DataStores | undefined;
+  const held: { stores?: DataStores } = {};
   const abortStartup = () => {
     reporter.warn('interrupted during start-up');
-    void (stores?.release() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (held.stores?.release() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once('SIGINT', abortStartup);
   process.once('SIGTERM', abortStartup);
@@ -120,15 +122,9 @@ export async function main(argv: string[]): Promise<number> {
     for (const line of monitoring.problems) reporter.warn(`optional: ${line}`);
   }
 
-  try {
-    stores = await acquireDataStores({ reporter });
-  } catch (err) {
-    if (!(err instanceof DataStoreError)) throw err;
-    reporter.error(`cannot start: ${err.message}`);
-    for (const line of err.logTail) process.stderr.write(`    ${line}\n`);
-    return 1;
-  }
-  useDataStoreEnv(dataStoreEnv(stores));
+  const stores = await acquireForCommand(reporter, 'start');
+  if (!stores) return 1;
+  held.stores = stores;
   // A lab started from this checkout in another terminal, or left behind by a runner that was
   // killed: stopped first, saying so (npm start "takes over").
   await stopRecordedLab(DEFAULT_RUN_DIR, reporter);

@@ -4,10 +4,10 @@
  * missing ones are installed in one apt-get run when we are root and apt-get exists, saying so
  * and how long it took; otherwise each is reported with the exact command that installs it.
  */
-import { spawn } from 'node:child_process';
 import { findExecutable, isRoot } from './config.js';
 import { DATA_STORE_PACKAGES, locateDataStore } from './data-stores.js';
 import { silentReporter, type Reporter } from './reporter.js';
+import { runCaptured } from './run-captured.js';
 
 /** A program the lab needs and the Debian package that provides it. */
 export interface SystemPackage {
@@ -53,29 +53,9 @@ export interface SystemPackageReport {
 
 const APT_TIMEOUT_MS = 15 * 60_000;
 
-function run(command: string, args: string[]): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      // Only the tail matters for an error message; bounded.
-      output = (output + chunk.toString('utf8')).slice(-8_000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const timer = setTimeout(() => child.kill('SIGKILL'), APT_TIMEOUT_MS);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ ok: false, output: err.message });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ ok: code === 0, output });
-    });
-  });
+async function run(command: string, args: string[]): Promise<{ ok: boolean; output: string }> {
+  const result = await runCaptured(command, args, { timeoutMs: APT_TIMEOUT_MS, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, keepChars: 8_000 });
+  return { ok: result.code === 0, output: result.output };
 }
 
 /** Makes sure every package's binary exists, installing the missing ones with apt-get when allowed. */

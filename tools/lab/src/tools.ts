@@ -10,7 +10,6 @@
  * An install is a promise: the runner starts the installs of optional components in the
  * background and goes on (see ToolInstalls), so a tool still building never holds up the core lab.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { processAlive } from './data-stores.js';
 import { findExecutable } from './config.js';
 import { REPO_ROOT } from './paths.js';
 import { silentReporter, type Reporter } from './reporter.js';
+import { runCaptured } from './run-captured.js';
 
 /** A Go program: `go install <module>@<version>`; the binary is named `binary`. */
 export interface GoTool {
@@ -108,32 +108,6 @@ export function cachedTool(spec: ToolSpec, cache = toolCacheDir()): InstalledToo
   return { spec, dir, path: installedPath(dir, spec), built: false };
 }
 
-interface RunResult {
-  code: number | null;
-  output: string;
-}
-
-function run(command: string, args: string[], options: { cwd: string; env: Record<string, string | undefined> }): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-16_000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const timer = setTimeout(() => child.kill('SIGKILL'), INSTALL_TIMEOUT_MS);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ code: 127, output: err.message });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
 /** The steps that build a tool into `work`, its folder in the cache. */
 function steps(spec: ToolSpec, work: string): { command: string; args: string[]; env?: Record<string, string> }[] {
   if (spec.kind === 'go') {
@@ -217,7 +191,7 @@ export async function ensureTool(spec: ToolSpec, options: { reporter?: Reporter;
     mkdirSync(dir, { recursive: true });
     try {
       for (const step of steps(spec, dir)) {
-        const result = await run(step.command, step.args, { cwd: dir, env: { ...process.env, ...options.env, ...step.env } });
+        const result = await runCaptured(step.command, step.args, { cwd: dir, env: { ...process.env, ...options.env, ...step.env }, timeoutMs: INSTALL_TIMEOUT_MS });
         if (result.code !== 0) {
           const lines = result.output.trim().split('\n').filter(Boolean);
           const last = lines.at(-1) ?? `exit code ${result.code}`;
