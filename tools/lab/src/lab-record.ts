@@ -88,7 +88,7 @@ export async function stopRecordedLab(runDir: string, reporter: Reporter = silen
   if (!record || record.runnerPid === process.pid) return 'none';
   const live = processAlive(record.runnerPid, 'node');
   if (live) {
-    reporter.info(`a lab is running from this checkout (runner pid ${record.runnerPid}, started ${record.startedAt}${record.edge ? `, ${record.edge}` : ''}); stopping it first`);
+    reporter.info(`a lab is running from this checkout (runner pid ${record.runnerPid}, started ${record.startedAt}${record.edge ? `, ${record.edge}` : ''}); stopping it`);
     signalGroup(record.runnerPid, 'SIGTERM');
     if (!(await waitGone(record.runnerPid, RUNNER_STOP_TIMEOUT_MS))) {
       reporter.warn(`its runner (pid ${record.runnerPid}) did not stop within ${RUNNER_STOP_TIMEOUT_MS / 1000} s; killing it`);

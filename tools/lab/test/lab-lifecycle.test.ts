@@ -87,7 +87,7 @@ describe('stopping the lab', () => {
     const second = await startRunner(t, runDir, first.ports);
 
     assert.equal(await first.exited, 0, 'the first runner stopped its lab cleanly');
-    assert.match(second.stderr.join('\n'), new RegExp(`a lab is running from this checkout \\(runner pid ${first.child.pid}, .*\\); stopping it first`));
+    assert.match(second.stderr.join('\n'), new RegExp(`a lab is running from this checkout \\(runner pid ${first.child.pid}, .*\\); stopping it`));
     assert.equal(readLabRecord(runDir)?.runnerPid, second.child.pid);
     const res = await fetch(`http://127.0.0.1:${second.ports.gateway}/readyz`);
     assert.equal(res.status, 200);
