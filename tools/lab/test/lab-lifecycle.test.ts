@@ -66,7 +66,7 @@ function freshRunDir(t: TestContext): string {
 }
 
 describe('stopping the lab', () => {
-  it('frees every lab port within 5 s when the runner is killed with SIGKILL: its children stop on their own', async (t) => {
+  it('frees every lab port within 5 s when the runner is killed with SIGKILL (its children stop on their own), and a new start over the stale record starts', async (t) => {
     const runDir = freshRunDir(t);
     const runner = await startRunner(t, runDir);
     const children = Object.values(readLabRecord(runDir)?.children ?? {});
@@ -78,6 +78,10 @@ describe('stopping the lab', () => {
       throw new Error(`still listening: ${(await busyPorts(labPorts(runner.ports))).join(', ')}`, { cause: err });
     });
     await waitFor(() => children.every((c) => !alive(c.pid)), 5_000, 'every child process to exit');
+
+    const next = await startRunner(t, runDir, runner.ports);
+    assert.match(next.stderr.join('\n'), new RegExp(`found a stale lab record \\(runner pid ${runner.child.pid} is gone`));
+    assert.equal((await fetch(`http://127.0.0.1:${next.ports.gateway}/readyz`)).status, 200);
   });
 
   it('a new start stops the lab still running from the checkout, says so, and starts on its ports', async (t) => {
