@@ -58,7 +58,7 @@ async function startCeiling(script: string, env: Record<string, string> = {}): P
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     lines.once('line', (line) => resolve(Number(line)));
@@ -302,12 +302,12 @@ export async function main(argv: string[] = []): Promise<number> {
   say(`order placement ≥ 50 % of bare Fastify + PG                 ${(placementRatio * 100).toFixed(0).padStart(5)} %    ${placementRatio >= 0.5 ? 'met' : 'MISSED'}`);
   say(`(with the pipeline live: ${((live.throughput / fastifyPg.throughput) * 100).toFixed(0)} % — every order then also costs 5 shipment writes and a CompleteFulfillment transaction)`);
   say(`cached reads ≥ 50 % of bare gRPC unary                      ${(readRatio * 100).toFixed(0).padStart(5)} %    ${readRatio >= 0.5 ? 'met' : 'MISSED'}`);
-  say(`order accepted → fulfilled p99 < 100 ms (delays 0)         ${fulfillment!.p99Ms.toFixed(1).padStart(6)} ms   ${fulfillment!.p99Ms < 100 ? 'met' : 'MISSED'}`);
+  say(`order accepted → fulfilled p99 < 100 ms (delays 0)         ${fulfillment.p99Ms.toFixed(1).padStart(6)} ms   ${fulfillment.p99Ms < 100 ? 'met' : 'MISSED'}`);
   say('');
   say('event bus                                                   measured');
-  say(`published with confirms by the orders relay (${String(events!.backlog).padStart(5)} backlog) ${events!.publishedPerSecond.toFixed(0).padStart(7)} events/s`);
-  say(`consumed and stored by notifications (same backlog)         ${events!.consumedPerSecond.toFixed(0).padStart(7)} events/s`);
-  say(`order created → notification stored, p50 / p99              ${events!.latency.p50Ms.toFixed(1).padStart(7)} / ${events!.latency.p99Ms.toFixed(1)} ms`);
+  say(`published with confirms by the orders relay (${String(events.backlog).padStart(5)} backlog) ${events.publishedPerSecond.toFixed(0).padStart(7)} events/s`);
+  say(`consumed and stored by notifications (same backlog)         ${events.consumedPerSecond.toFixed(0).padStart(7)} events/s`);
+  say(`order created → notification stored, p50 / p99              ${events.latency.p50Ms.toFixed(1).padStart(7)} / ${events.latency.p99Ms.toFixed(1)} ms`);
   say('');
   say(`traffic generator holds its rate within ±2 % up to           ${String(highestHeldRate(traffic)).padStart(7)} req/s (of ${trafficRates.join(', ')})`);
 

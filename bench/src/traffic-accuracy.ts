@@ -40,7 +40,7 @@ async function startSink(): Promise<{ port: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./traffic-sink.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`traffic-sink exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve(Number(line)));
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(Number(line)));
   });
   return {
     port,

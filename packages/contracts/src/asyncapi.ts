@@ -12,6 +12,7 @@ import {
   EVENTS_EXCHANGE,
   type EventType,
 } from './events.js';
+import { address } from './topology.js';
 
 const DESCRIPTIONS: Record<EventType, string> = {
   'order.created': 'An order was accepted (written in the same transaction as the order).',
@@ -122,7 +123,7 @@ export function buildAsyncApiDocument(version = '1.0.0'): Record<string, unknown
     },
     defaultContentType: 'application/json',
     servers: {
-      local: { host: '127.0.0.1:5672', protocol: 'amqp', protocolVersion: '0.9.1', description: 'The native lab (vhost /).' },
+      local: { host: address('rabbitmq'), protocol: 'amqp', protocolVersion: '0.9.1', description: 'The native lab (vhost /).' },
     },
     channels,
     operations,

@@ -64,7 +64,7 @@ export function httpServerOptions({
   quietRoutes = ['/healthz', '/readyz', '/metrics'],
 }: HttpServerOptions): FastifyHttpOptions<Server, FastifyBaseLogger> {
   return {
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: logger,
     logController: new RequestLogController(new Set(quietRoutes)),
     genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
     bodyLimit,

@@ -23,7 +23,7 @@ export async function runMigrateCommand({ service, databaseUrl, dir, argv = proc
     process.exit(2);
   }
   const config = loadConfig(Type.Object({ LOG_LEVEL: commonConfig.LOG_LEVEL, DATABASE_URL: databaseUrl }));
-  const logger = createLogger({ service, level: config.LOG_LEVEL as string });
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
   try {
     await runMigrations({ databaseUrl: config.DATABASE_URL as string, dir, logger });
   } catch (err) {

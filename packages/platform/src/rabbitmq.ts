@@ -1,6 +1,7 @@
 /** RabbitMQ connections that recover by themselves (amqplib's opt-in recovery), with logging. */
 import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from './logger.js';
+import { PORTS } from '@orderlab/contracts/topology';
 
 export interface RabbitMqOptions {
   /** amqp://user:pass@host:port/vhost */
@@ -40,7 +41,7 @@ export async function connectRabbitMq(options: RabbitMqOptions): Promise<RabbitM
     {
       protocol: 'amqp',
       hostname: url.hostname,
-      port: Number(url.port || 5672),
+      port: Number(url.port || PORTS.rabbitmq),
       username: decodeURIComponent(url.username || 'guest'),
       password: decodeURIComponent(url.password || 'guest'),
       vhost: decodeURIComponent(url.pathname.slice(1)) || '/',

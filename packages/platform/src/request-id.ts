@@ -17,6 +17,6 @@ export function newRequestId(): string {
 
 /** The given id if it is sane, else a new one (so callers cannot inject into logs). */
 export function requestIdFrom(value: unknown): string {
-  const first = Array.isArray(value) ? value[0] : value;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
   return isValidRequestId(first) ? first : newRequestId();
 }

@@ -40,7 +40,7 @@ async function buildApp(t: TestContext) {
   t.after(() => app.close());
   const res = await app.inject({ method: 'GET', url: '/api/v1/things/openapi.json' });
   assert.equal(res.statusCode, 200);
-  return { app, doc: res.json() as Doc };
+  return { app, doc: res.json<Doc>() };
 }
 
 describe('registerOpenApi', () => {

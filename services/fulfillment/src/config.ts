@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { Type, type Static } from 'typebox';
 import { commonConfig, pruneIntervalConfig } from '@orderlab/platform';
+import { DEFAULT_URLS, PORTS, serviceDatabaseUrl } from '@orderlab/contracts/topology';
 
 const port = (value: number) => Type.Integer({ default: value, minimum: 0, maximum: 65_535 });
 const milliseconds = (value: number, minimum = 0) => Type.Integer({ default: value, minimum });
@@ -12,13 +13,13 @@ const milliseconds = (value: number, minimum = 0) => Type.Integer({ default: val
 /** The schema: validation, defaults and the `FulfillmentConfig` type in one place. */
 export const fulfillmentConfigSchema = Type.Object({
   ...commonConfig,
-  OPS_PORT: port(8083),
-  DATABASE_URL: Type.String({ default: 'postgres://fulfillment:fulfillment@127.0.0.1:5432/fulfillment', minLength: 1 }),
+  OPS_PORT: port(PORTS.fulfillmentOps),
+  DATABASE_URL: Type.String({ default: serviceDatabaseUrl('fulfillment'), minLength: 1 }),
   DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 100 }),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
-  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', minLength: 1 }),
+  REDIS_URL: Type.String({ default: DEFAULT_URLS.redis, minLength: 1 }),
   REDIS_KEY_PREFIX: Type.String({ default: '' }),
-  ORDERS_GRPC_ADDR: Type.String({ default: '127.0.0.1:50051', minLength: 1 }),
+  ORDERS_GRPC_ADDR: Type.String({ default: DEFAULT_URLS.ordersGrpc, minLength: 1 }),
   GRPC_DEADLINE_MS: milliseconds(2000, 1),
   CONSUMER_NAME: Type.String({ default: `${os.hostname()}-${process.pid}`, minLength: 1, maxLength: 200 }),
   FULFILLMENT_CONCURRENCY: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),

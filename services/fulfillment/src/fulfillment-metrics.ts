@@ -70,7 +70,7 @@ export function registerQueueGauges(metrics: ServiceMetrics, { redis, keys, now 
     const dead = await redis.xlen(keys.dead);
     if (!group) return { lag: 0, pending: 0, dead, oldestAgeSeconds: 0 };
     const pending = Number(group.pending ?? 0);
-    const lastDelivered = String(group['last-delivered-id'] ?? '0-0');
+    const lastDelivered = typeof group['last-delivered-id'] === 'string' ? group['last-delivered-id'] : '0-0';
     // lag is null when Redis cannot tell (e.g. after entries were deleted); then count what is left.
     const lag = group.lag === null || group.lag === undefined
       ? (await redis.xrange(keys.requests, `(${lastDelivered}`, '+')).length

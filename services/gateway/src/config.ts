@@ -1,12 +1,13 @@
 /** The gateway's environment (docs/configuration.md, "gateway"), parsed once in main.ts. */
 import { commonConfig, corsOriginsConfig, loadConfig, parseConfig, parseCorsOrigins } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
+import { DEFAULT_URLS, PORTS } from '@orderlab/contracts/topology';
 
 /** Schema of every variable the gateway reads, with the defaults of docs/configuration.md. */
 export const gatewayConfigSchema = Type.Object({
   ...commonConfig,
-  PORT: Type.Integer({ default: 8081, minimum: 0, maximum: 65535 }),
-  ORDERS_GRPC_ADDR: Type.String({ default: '127.0.0.1:50051', pattern: String.raw`^[^\s/]+:[0-9]{1,5}$` }),
+  PORT: Type.Integer({ default: PORTS.gateway, minimum: 0, maximum: 65535 }),
+  ORDERS_GRPC_ADDR: Type.String({ default: DEFAULT_URLS.ordersGrpc, pattern: String.raw`^[^\s/]+:[0-9]{1,5}$` }),
   GRPC_DEADLINE_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 60_000 }),
   CORS_ORIGINS: corsOriginsConfig,
   BODY_LIMIT_BYTES: Type.Integer({ default: 65_536, minimum: 1024, maximum: 10 * 1024 * 1024 }),

@@ -63,13 +63,12 @@ const WRITE_ATTEMPTS = 1;
 export function buildOrdersApi(client: OrderServiceClient, { deadlineMs, recordCall = () => {} }: OrdersApiOptions): OrdersApi {
   function call<Req, Res>(rpc: OrdersRpc, method: Unary<Req, Res>, attempts: number) {
     const rpcMethod = `${ORDER_SERVICE_NAME}/${rpc}`;
-    const bound = method.bind(client);
     return async (request: Req, ctx: CallContext): Promise<Res> => {
       // One deadline for the whole call, so a retried read still answers within GRPC_DEADLINE_MS.
       const deadline = Date.now() + deadlineMs;
       for (let attempt = 1; ; attempt++) {
         try {
-          return await unary(bound, request, metadataOf(ctx), deadline, rpcMethod, recordCall);
+          return await unary(method, request, metadataOf(ctx), deadline, rpcMethod, recordCall);
         } catch (err) {
           const unavailable = isServiceError(err) && err.code === GrpcStatus.UNAVAILABLE;
           if (!unavailable || attempt >= attempts || Date.now() >= deadline) throw grpcErrorToHttp(err, rpc);
@@ -80,12 +79,12 @@ export function buildOrdersApi(client: OrderServiceClient, { deadlineMs, recordC
   }
 
   return {
-    listProducts: call('ListProducts', client.listProducts as Unary<ListProductsRequest, ListProductsResponse__Output>, READ_ATTEMPTS),
-    getProduct: call('GetProduct', client.getProduct as Unary<GetProductRequest, Product__Output>, READ_ATTEMPTS),
-    createProduct: call('CreateProduct', client.createProduct as Unary<CreateProductRequest, CreateProductResponse__Output>, WRITE_ATTEMPTS),
-    createOrder: call('CreateOrder', client.createOrder as Unary<CreateOrderRequest, CreateOrderResponse__Output>, WRITE_ATTEMPTS),
-    getOrder: call('GetOrder', client.getOrder as Unary<GetOrderRequest, Order__Output>, READ_ATTEMPTS),
-    listOrders: call('ListOrders', client.listOrders as Unary<ListOrdersRequest, ListOrdersResponse__Output>, READ_ATTEMPTS),
+    listProducts: call('ListProducts', client.listProducts.bind(client) as Unary<ListProductsRequest, ListProductsResponse__Output>, READ_ATTEMPTS),
+    getProduct: call('GetProduct', client.getProduct.bind(client) as Unary<GetProductRequest, Product__Output>, READ_ATTEMPTS),
+    createProduct: call('CreateProduct', client.createProduct.bind(client) as Unary<CreateProductRequest, CreateProductResponse__Output>, WRITE_ATTEMPTS),
+    createOrder: call('CreateOrder', client.createOrder.bind(client) as Unary<CreateOrderRequest, CreateOrderResponse__Output>, WRITE_ATTEMPTS),
+    getOrder: call('GetOrder', client.getOrder.bind(client) as Unary<GetOrderRequest, Order__Output>, READ_ATTEMPTS),
+    listOrders: call('ListOrders', client.listOrders.bind(client) as Unary<ListOrdersRequest, ListOrdersResponse__Output>, READ_ATTEMPTS),
   };
 }
 

@@ -1,5 +1,5 @@
 /** Readiness of the gateway = the orders service answers its standard gRPC health check. */
-import { credentials, makeGenericClientConstructor, status as GrpcStatus, type Client, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import { ORDER_SERVICE_NAME } from '@orderlab/contracts';
 import type { ReadinessCheck } from '@orderlab/platform';
 import { service as healthService } from 'grpc-health-check';
@@ -12,7 +12,7 @@ interface HealthClient extends Client {
   ): void;
 }
 
-const HealthClientConstructor = makeGenericClientConstructor(healthService as unknown as ServiceDefinition, 'Health');
+const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Health');
 
 /**
  * A check that passes when orders reports OrderService SERVING within timeoutMs. It shares the

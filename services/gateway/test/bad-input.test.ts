@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Problem } from '@orderlab/platform';
 import type { InjectOptions } from 'fastify';
 import { PRODUCTS, startFakeOrders, UNKNOWN_ID } from './helpers/fake-orders.js';
 import { startGateway, type Cleanup } from './helpers/gateway.js';
@@ -152,14 +153,14 @@ describe('bad input gets a 4xx problem+json, never a 5xx', () => {
 
       assert.equal(res.statusCode, c.status, res.body);
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-      const problem = res.json();
+      const problem = res.json<Problem>();
       assert.equal(problem.status, c.status);
       assert.equal(problem.code, c.code);
       assert.equal(typeof problem.title, 'string');
       assert.ok(problem.detail.length > 0);
       assert.equal(problem.request_id, res.headers['x-request-id']);
       assert.match(problem.request_id, /^[0-9a-f]{32}$/);
-      if (c.pointers) assert.deepEqual(problem.errors.map((e: { pointer: string }) => e.pointer), c.pointers);
+      if (c.pointers) assert.deepEqual(problem.errors?.map((e) => e.pointer), c.pointers);
       if (c.allow) assert.equal(res.headers.allow, c.allow);
       assert.equal(fake.calls.length, callsBefore, 'bad input must not reach orders');
     });
@@ -172,7 +173,7 @@ describe('orders rejecting a well-formed request', () => {
     const res = await app.inject(postOrder(withItem({ productId: UNKNOWN_ID, quantity: 1 })));
     assert.equal(res.statusCode, 422);
     assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-    const problem = res.json();
+    const problem = res.json<Problem>();
     assert.equal(problem.code, 'PRODUCT_NOT_FOUND');
     assert.match(problem.detail, new RegExp(UNKNOWN_ID));
   });
@@ -181,20 +182,20 @@ describe('orders rejecting a well-formed request', () => {
     const { app } = await gatewayWithFake(t);
     const res = await app.inject({ method: 'GET', url: `/api/v1/orders/${UNKNOWN_ID}` });
     assert.equal(res.statusCode, 404);
-    assert.equal(res.json().code, 'ORDER_NOT_FOUND');
+    assert.equal(res.json<Problem>().code, 'ORDER_NOT_FOUND');
   });
 
   it('answers 404 PRODUCT_NOT_FOUND for an unknown product id', async (t) => {
     const { app } = await gatewayWithFake(t);
     const res = await app.inject({ method: 'GET', url: `/api/v1/products/${UNKNOWN_ID}` });
     assert.equal(res.statusCode, 404);
-    assert.equal(res.json().code, 'PRODUCT_NOT_FOUND');
+    assert.equal(res.json<Problem>().code, 'PRODUCT_NOT_FOUND');
   });
 
   it('answers 409 PRODUCT_SKU_EXISTS for a duplicate SKU', async (t) => {
     const { app } = await gatewayWithFake(t);
     const res = await app.inject(postProduct({ ...PRODUCT, sku: PRODUCTS[0]!.sku }));
     assert.equal(res.statusCode, 409);
-    assert.equal(res.json().code, 'PRODUCT_SKU_EXISTS');
+    assert.equal(res.json<Problem>().code, 'PRODUCT_SKU_EXISTS');
   });
 });

@@ -16,7 +16,7 @@ describe('health and shutdown', () => {
     const unready = await app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(unready.statusCode, 503);
     assert.ok(unready.headers['retry-after']);
-    assert.equal(unready.json().checks.orders, 'orders is NOT_SERVING');
+    assert.equal(unready.json<{ checks: Record<string, string> }>().checks.orders, 'orders is NOT_SERVING');
 
     fake.stop();
     assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503);

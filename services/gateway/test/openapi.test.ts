@@ -27,7 +27,7 @@ async function setup(t: TestContext) {
   const res = await gateway.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
   assert.equal(res.statusCode, 200);
   assert.match(String(res.headers['content-type']), /^application\/json/);
-  return { app: gateway.app, doc: res.json() as { openapi: string; info: { title: string }; paths: Record<string, Record<string, Operation>> } };
+  return { app: gateway.app, doc: res.json<{ openapi: string; info: { title: string }; paths: Record<string, Record<string, Operation>> }>() };
 }
 
 describe('OpenAPI document', () => {

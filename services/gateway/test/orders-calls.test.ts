@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { grpcError } from '@orderlab/platform';
+import { grpcError, type Problem } from '@orderlab/platform';
+import type { Order } from '../src/schemas/order.js';
+import type { Product, ProductPage } from '../src/schemas/product.js';
 import { PRODUCTS, startFakeOrders, untilCancelled, UNKNOWN_ID } from './helpers/fake-orders.js';
 import { startGateway, TEST_DEADLINE_MS } from './helpers/gateway.js';
 
@@ -37,7 +39,7 @@ describe('POST /api/v1/orders', () => {
     const res = await app.inject(postOrder('order-key-1'));
     assert.equal(res.statusCode, 201);
     assert.match(String(res.headers['content-type']), /^application\/json/);
-    const order = res.json();
+    const order = res.json<Order>();
     assert.equal(res.headers.location, `/api/v1/orders/${order.id}`);
     assert.equal(res.headers['idempotent-replayed'], undefined);
     assert.equal(order.status, 'pending');
@@ -49,7 +51,7 @@ describe('POST /api/v1/orders', () => {
     assert.equal(order.totalCents, 3 * 650 + 2490);
     assert.deepEqual(Object.keys(order), ['id', 'customerId', 'status', 'items', 'totalCents', 'currency', 'createdAt', 'updatedAt']);
 
-    const read = await app.inject({ method: 'GET', url: res.headers.location as string });
+    const read = await app.inject({ method: 'GET', url: res.headers.location });
     assert.equal(read.statusCode, 200);
     assert.deepEqual(read.json(), order);
   });
@@ -72,7 +74,7 @@ describe('POST /api/v1/orders', () => {
     const res = await app.inject(postOrder('mismatch-key', { ...ORDER, items: [{ productId: PRODUCTS[0]!.id, quantity: 4 }] }));
     assert.equal(res.statusCode, 422);
     assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-    assert.equal(res.json().code, 'IDEMPOTENCY_KEY_MISMATCH');
+    assert.equal(res.json<Problem>().code, 'IDEMPOTENCY_KEY_MISMATCH');
   });
 
   it('answers 409 IDEMPOTENCY_KEY_IN_USE with Retry-After while the first request is running', async (t) => {
@@ -83,7 +85,7 @@ describe('POST /api/v1/orders', () => {
     const res = await app.inject(postOrder('busy-key'));
     assert.equal(res.statusCode, 409);
     assert.equal(res.headers['retry-after'], '1');
-    assert.equal(res.json().code, 'IDEMPOTENCY_KEY_IN_USE');
+    assert.equal(res.json<Problem>().code, 'IDEMPOTENCY_KEY_IN_USE');
   });
 
   it('passes the key, the request id and the traceparent to orders as metadata', async (t) => {
@@ -127,7 +129,7 @@ describe('POST /api/v1/products', () => {
     const { app, fake } = await setup(t);
     const first = await app.inject(post('product-key'));
     assert.equal(first.statusCode, 201);
-    const product = first.json();
+    const product = first.json<Product>();
     assert.deepEqual({ ...product, id: undefined, createdAt: undefined }, { ...PRODUCT, description: '', id: undefined, createdAt: undefined });
     assert.equal(first.headers.location, `/api/v1/products/${product.id}`);
     assert.equal(fake.callsTo('CreateProduct')[0]?.metadata['idempotency-key'], 'product-key');
@@ -153,9 +155,9 @@ describe('reads', () => {
     const { app, fake } = await setup(t);
     const res = await app.inject({ method: 'GET', url: '/api/v1/products?limit=5' });
     assert.equal(res.statusCode, 200);
-    const page = res.json();
+    const page = res.json<ProductPage>();
     assert.equal(page.nextCursor, null);
-    assert.deepEqual(page.items.map((p: { sku: string }) => p.sku), PRODUCTS.map((p) => p.sku));
+    assert.deepEqual(page.items.map((p) => p.sku), PRODUCTS.map((p) => p.sku));
     assert.equal((fake.callsTo('ListProducts')[0]?.request as { pageSize: number }).pageSize, 5);
   });
 
@@ -180,7 +182,7 @@ describe('reads', () => {
     });
     const res = await app.inject({ method: 'GET', url: `/api/v1/products/${PRODUCTS[1]!.id}` });
     assert.equal(res.statusCode, 200);
-    assert.equal(res.json().sku, PRODUCTS[1]!.sku);
+    assert.equal(res.json<Product>().sku, PRODUCTS[1]!.sku);
     assert.equal(fake.callsTo('GetProduct').length, 2);
     assert.ok(logs.lines().some((l) => l.msg === 'orders unavailable, retrying read' && l.request_id === res.headers['x-request-id']));
   });
@@ -204,7 +206,7 @@ describe('reads', () => {
     assert.equal(res.statusCode, 500);
     assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
     assert.doesNotMatch(res.body, /hunter2|relation/);
-    assert.equal(res.json().code, 'INTERNAL');
+    assert.equal(res.json<Problem>().code, 'INTERNAL');
   });
 });
 
@@ -218,7 +220,7 @@ describe('when orders is down or slow', () => {
       assert.equal(res.statusCode, 503);
       assert.equal(res.headers['retry-after'], '1');
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-      assert.equal(res.json().code, 'DEPENDENCY_UNAVAILABLE');
+      assert.equal(res.json<Problem>().code, 'DEPENDENCY_UNAVAILABLE');
       assert.ok(ms < 3 * TEST_DEADLINE_MS, `answered after ${Math.round(ms)} ms`);
     }
   });
@@ -238,7 +240,7 @@ describe('when orders is down or slow', () => {
     const { value: res, ms } = await timed(() => app.inject({ method: 'GET', url: `/api/v1/orders/${UNKNOWN_ID}` }));
     assert.equal(res.statusCode, 504);
     assert.equal(res.headers['retry-after'], '1');
-    assert.equal(res.json().code, 'DEPENDENCY_TIMEOUT');
+    assert.equal(res.json<Problem>().code, 'DEPENDENCY_TIMEOUT');
     assert.ok(ms < 3 * TEST_DEADLINE_MS, `answered after ${Math.round(ms)} ms`);
   });
 

@@ -4,15 +4,16 @@
  */
 import { commonConfig, corsOriginsConfig, parseConfig, pruneIntervalConfig } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
+import { DEFAULT_URLS, PORTS, serviceDatabaseUrl } from '@orderlab/contracts/topology';
 
 /** The schema: validation, defaults and the `NotificationsConfig` type in one place. */
 export const notificationsConfigSchema = Type.Object({
   ...commonConfig,
-  PORT: Type.Integer({ default: 8084, minimum: 0, maximum: 65_535 }),
-  DATABASE_URL: Type.String({ default: 'postgres://notifications:notifications@127.0.0.1:5432/notifications', minLength: 1 }),
+  PORT: Type.Integer({ default: PORTS.notifications, minimum: 0, maximum: 65_535 }),
+  DATABASE_URL: Type.String({ default: serviceDatabaseUrl('notifications'), minLength: 1 }),
   DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 100 }),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
-  RABBITMQ_URL: Type.String({ default: 'amqp://guest:guest@127.0.0.1:5672', pattern: '^amqps?://' }),
+  RABBITMQ_URL: Type.String({ default: DEFAULT_URLS.rabbitmq, pattern: '^amqps?://' }),
   NOTIFICATIONS_QUEUE: Type.String({ default: 'notifications', pattern: '^[A-Za-z0-9._:-]{1,200}$' }),
   NOTIFICATIONS_PREFETCH: Type.Integer({ default: 50, minimum: 1, maximum: 1000 }),
   NOTIFICATIONS_DELIVERY_LIMIT: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),

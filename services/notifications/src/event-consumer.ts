@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DURATION_BUCKETS, NO_METRICS, secondsSince, type Logger, type ServiceMetrics } from '@orderlab/platform';
 import { performance } from 'node:perf_hooks';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { decodeDelivery, requestIdOf, type DecodedEvent } from './event-decoder.js';
+import { decodeDelivery, requestIdOf, type DecodedEvent, type Delivery } from './event-decoder.js';
 import { declareTopology } from './event-topology.js';
 import type { StoreResult } from './notification-repository.js';
 import { deliveryCountOf, settle, type Outcome, type Settlement } from './settlement.js';
@@ -32,8 +32,8 @@ export interface EventConsumerOptions {
 
 /** The consumer: its setup goes to connectRabbitMq; stop() drains it. */
 export interface EventConsumer {
-  /** Declares the topology, opens the channel and starts consuming (after every (re)connect). */
-  setup(model: ChannelModel): Promise<void>;
+  /** Declares the topology, opens the channel and starts consuming (after every (re)connect); passed on unbound. */
+  setup: (model: ChannelModel) => Promise<void>;
   /** True while a consumer is registered with the broker and stop() has not been called. */
   isActive(): boolean;
   /** Messages being processed or waiting to be settled. */
@@ -58,7 +58,8 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
 
   async function handleDelivery(channel: Channel, msg: ConsumeMessage): Promise<void> {
     const { properties, fields } = msg;
-    const delivery = {
+    // amqplib types messageId and correlationId as any; Delivery says what we know: unknown.
+    const delivery: Delivery = {
       content: msg.content,
       routingKey: fields.routingKey,
       messageId: properties.messageId,

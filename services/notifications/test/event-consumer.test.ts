@@ -63,8 +63,8 @@ describe('consuming events', () => {
 
     const page = await list(url, `?orderId=${event.data.id}`);
     assert.equal(page.items.length, 1);
-    const { rows } = await env.pool.query('SELECT count(*)::int AS n FROM processed_messages WHERE message_id = $1', [event.id]);
-    assert.equal(rows[0].n, 1);
+    const { rows } = await env.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_messages WHERE message_id = $1', [event.id]);
+    assert.equal(rows[0]?.n, 1);
     const [skipped] = env.logLines('duplicate message skipped', event.id);
     assert.equal(skipped?.level, 'info');
     assert.equal(await env.queueDepth(), 0, 'the duplicate was acked too');
@@ -100,10 +100,10 @@ describe('consuming events', () => {
     }
     assert.equal(dead.find((d) => d.messageId === notJsonId)?.body, '{"id": "not even JSON');
 
-    const reasons = Object.fromEntries(env.logLines('invalid message dead-lettered').map((l) => [l.message_id, l.reason]));
-    assert.match(String(reasons[badSchema.id]), /^invalid order\.created: \/data\/items\/0\/quantity/);
-    assert.equal(reasons[unknownType.id], 'unknown event type "order.shipped"');
-    assert.equal(reasons[notJsonId], 'body is not JSON');
+    const reasons = new Map(env.logLines('invalid message dead-lettered').map((l) => [l.message_id, l.reason]));
+    assert.match(String(reasons.get(badSchema.id)), /^invalid order\.created: \/data\/items\/0\/quantity/);
+    assert.equal(reasons.get(unknownType.id), 'unknown event type "order.shipped"');
+    assert.equal(reasons.get(notJsonId), 'body is not JSON');
     assert.equal(env.logLines('message processing failed; requeueing').length, 0);
     assert.equal((await list(url)).items.length, 2);
     assert.equal(await env.queueDepth(), 0);
@@ -187,8 +187,8 @@ describe('consuming events', () => {
     assert.equal(env.logLines('channel closed before the message was settled; the broker will redeliver it', event.id).length, 1);
     await waitFor('the queue to be empty', async () => (await env.queueDepth()) === 0);
     assert.ok(env.logLines('duplicate message skipped', event.id).length <= 1);
-    const { rows } = await env.pool.query('SELECT count(*)::int AS n FROM processed_messages');
-    assert.equal(rows[0].n, 1);
+    const { rows } = await env.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_messages');
+    assert.equal(rows[0]?.n, 1);
   });
 
   it('acks the message in flight before stop() resolves, leaving nothing in the queue', async (t) => {

@@ -1,6 +1,7 @@
 /** The orders service's environment, validated once at start-up (see docs/configuration.md). */
 import { commonConfig, pruneIntervalConfig } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
+import { DEFAULT_URLS, PORTS, serviceDatabaseUrl } from '@orderlab/contracts/topology';
 
 const port = (fallback: number) => Type.Integer({ default: fallback, minimum: 0, maximum: 65_535 });
 
@@ -8,11 +9,11 @@ const port = (fallback: number) => Type.Integer({ default: fallback, minimum: 0,
 export const ordersConfigSchema = Type.Object({
   ...commonConfig,
   GRPC_PORT: port(50_051),
-  OPS_PORT: port(8082),
-  DATABASE_URL: Type.String({ default: 'postgres://orders:orders@127.0.0.1:5432/orders', pattern: '^postgres(ql)?://' }),
+  OPS_PORT: port(PORTS.ordersOps),
+  DATABASE_URL: Type.String({ default: serviceDatabaseUrl('orders'), pattern: '^postgres(ql)?://' }),
   DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
-  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
+  REDIS_URL: Type.String({ default: DEFAULT_URLS.redis, pattern: '^rediss?://' }),
   REDIS_KEY_PREFIX: Type.String({ default: '', maxLength: 100 }),
   CACHE_PRODUCT_TTL_S: Type.Integer({ default: 60, minimum: 1, maximum: 86_400 }),
   CACHE_ORDER_TTL_S: Type.Integer({ default: 30, minimum: 1, maximum: 86_400 }),
@@ -23,7 +24,7 @@ export const ordersConfigSchema = Type.Object({
   RECONCILER_INTERVAL_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 3_600_000 }),
   RECONCILER_STALE_AFTER_MS: Type.Integer({ default: 60_000, minimum: 100, maximum: 86_400_000 }),
   STREAM_MAXLEN: Type.Integer({ default: 100_000, minimum: 1000, maximum: 100_000_000 }),
-  RABBITMQ_URL: Type.String({ default: 'amqp://guest:guest@127.0.0.1:5672', pattern: '^amqp://' }),
+  RABBITMQ_URL: Type.String({ default: DEFAULT_URLS.rabbitmq, pattern: '^amqp://' }),
   OUTBOX_CONFIRM_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100, maximum: 60_000 }),
   OUTBOX_RETENTION_HOURS: Type.Integer({ default: 1, minimum: 1, maximum: 24 * 90 }),
   ORDERS_RETENTION_HOURS: Type.Integer({ default: 24 * 7, minimum: 1, maximum: 24 * 3650 }),

@@ -33,8 +33,8 @@ export interface EventPublisherOptions {
 
 /** The publishing side of the events relay. */
 export interface EventPublisher {
-  /** connectRabbitMq's setup: declares the exchanges, opens the confirm channel. */
-  setup(model: ChannelModel): Promise<void>;
+  /** connectRabbitMq's setup (a plain function: it is passed on unbound): declares the exchanges, opens the confirm channel. */
+  setup: (model: ChannelModel) => Promise<void>;
   /** True while a confirm channel is open and the connection is not blocked by a resource alarm. */
   isReady(): boolean;
   /** Publishes the batch with `mandatory`; resolves to each message's error, or null when confirmed and routed. */

@@ -68,7 +68,9 @@ export interface EventRow extends ClaimedOutboxRow {
   created_at: Date;
 }
 
-const validators = Object.fromEntries(Object.entries(EVENT_ENVELOPES).map(([type, schema]) => [type, Compile(schema)]));
+const validators = Object.fromEntries(
+  Object.entries(EVENT_ENVELOPES).map(([type, schema]) => [type, Compile(schema)]),
+) as Partial<Record<keyof typeof EVENT_ENVELOPES, ReturnType<typeof Compile>>>;
 
 /**
  * The AMQP message of an outbox row, validated against the event contract; an Error describes

@@ -22,8 +22,8 @@ export interface CallContext {
   traceparent: string | undefined;
   idempotencyKey: string | undefined;
   log: Logger;
-  /** Throws DEADLINE_EXCEEDED / CANCELLED when the caller is gone; called before each transaction. */
-  checkActive(): void;
+  /** Throws DEADLINE_EXCEEDED / CANCELLED when the caller is gone; called (unbound) before each transaction. */
+  checkActive: () => void;
 }
 
 export interface OrdersAppDeps {

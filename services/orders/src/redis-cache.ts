@@ -117,8 +117,8 @@ export function buildOrdersCache({ redis, keyPrefix, productTtlS, orderTtlS, log
         const pipeline = redis.pipeline();
         for (const id of ids) pipeline.set(keys.order(id), INVALIDATED, 'PX', INVALIDATED_TTL_MS);
         const results = (await pipeline.exec()) ?? [];
-        const failed = results.find(([err]) => err);
-        if (failed) throw failed[0];
+        const failed = results.find(([err]) => err)?.[0];
+        if (failed) throw failed;
       }),
   };
 }

@@ -20,7 +20,7 @@ export interface RelayLoopOptions {
   batchSize: number;
   pollIntervalMs: number;
   /** Claims, delivers and settles one batch. */
-  round(): Promise<RelayRound>;
+  round: () => Promise<RelayRound>;
 }
 
 /** A relay's scheduler. */

@@ -15,15 +15,15 @@ describe('CompleteFulfillment', () => {
 
     assert.equal(first.status, 'ORDER_STATUS_FULFILLED');
     assert.deepEqual(second, first);
-    const { rows } = await orders.pool.query(
+    const { rows } = await orders.pool.query<{ type: string; payload: Record<string, unknown> }>(
       "SELECT type, payload FROM outbox WHERE aggregate_id = $1 AND destination = 'events' ORDER BY seq",
       [order.id],
     );
     assert.deepEqual(rows.map((r) => r.type), ['order.created', 'order.fulfilled']);
-    assert.equal(rows[1].payload.trackingNumber, 'TRK1');
-    assert.equal(rows[1].payload.status, 'fulfilled');
-    const { rows: stored } = await orders.pool.query('SELECT fulfilled_at IS NOT NULL AS done FROM orders WHERE id = $1', [order.id]);
-    assert.equal(stored[0].done, true);
+    assert.equal(rows[1]?.payload.trackingNumber, 'TRK1');
+    assert.equal(rows[1]?.payload.status, 'fulfilled');
+    const { rows: stored } = await orders.pool.query<{ done: boolean }>('SELECT fulfilled_at IS NOT NULL AS done FROM orders WHERE id = $1', [order.id]);
+    assert.equal(stored[0]?.done, true);
   });
 
   it('records a failure with its reason, and a late success does not overturn it', async (t) => {
@@ -37,9 +37,9 @@ describe('CompleteFulfillment', () => {
 
     assert.equal(failed.status, 'ORDER_STATUS_FAILED');
     assert.equal(late.status, 'ORDER_STATUS_FAILED');
-    const { rows } = await orders.pool.query('SELECT failure_reason FROM orders WHERE id = $1', [order.id]);
-    assert.equal(rows[0].failure_reason, 'dead-lettered after 5 deliveries');
-    const { rows: events } = await orders.pool.query("SELECT type FROM outbox WHERE aggregate_id = $1 AND destination = 'events' ORDER BY seq", [order.id]);
+    const { rows } = await orders.pool.query<{ failure_reason: string | null }>('SELECT failure_reason FROM orders WHERE id = $1', [order.id]);
+    assert.equal(rows[0]?.failure_reason, 'dead-lettered after 5 deliveries');
+    const { rows: events } = await orders.pool.query<{ type: string }>("SELECT type FROM outbox WHERE aggregate_id = $1 AND destination = 'events' ORDER BY seq", [order.id]);
     assert.deepEqual(events.map((r) => r.type), ['order.created', 'order.failed']);
   });
 

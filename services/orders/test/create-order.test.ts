@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { insertProducts, rejection, startOrders, withKey } from './helpers.js';
+import { failure, insertProducts, rejection, startOrders, withKey } from './helpers.js';
 
 describe('CreateOrder', () => {
   it('prices the order from the catalog and writes order, items, two outbox rows and the key in one go', async (t) => {
@@ -27,7 +27,14 @@ describe('CreateOrder', () => {
     assert.equal(order.currency, 'USD');
     assert.equal(order.createdAt, order.updatedAt);
 
-    const { rows: outbox } = await orders.pool.query(
+    const { rows: outbox } = await orders.pool.query<{
+      destination: string;
+      type: string;
+      payload: Record<string, unknown>;
+      request_id: string | null;
+      traceparent: string | null;
+      idempotency_key: string | null;
+    }>(
       'SELECT destination, type, payload, request_id, traceparent, idempotency_key FROM outbox WHERE aggregate_id = $1 ORDER BY seq',
       [order.id],
     );
@@ -38,14 +45,14 @@ describe('CreateOrder', () => {
         ['events', 'order.created', 'req-happy', 'k-happy'],
       ],
     );
-    assert.equal(outbox[1].traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
-    assert.equal(outbox[1].payload.id, order.id);
-    assert.equal(outbox[1].payload.totalCents, order.totalCents);
-    const { rows: keys } = await orders.pool.query(
+    assert.equal(outbox[1]?.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    assert.equal(outbox[1]?.payload.id, order.id);
+    assert.equal(outbox[1]?.payload.totalCents, order.totalCents);
+    const { rows: keys } = await orders.pool.query<{ scope: string; ttl_s: number }>(
       "SELECT scope, extract(epoch FROM expires_at - created_at)::int AS ttl_s FROM idempotency_keys WHERE key = 'k-happy'",
     );
     assert.deepEqual(keys.map((k) => k.scope), ['order:cust-0001']);
-    assert.equal(keys[0].ttl_s, 24 * 3600);
+    assert.equal(keys[0]?.ttl_s, 24 * 3600);
   });
 
   it('leaves no order, outbox row or key behind when a product is unknown', async (t) => {
@@ -101,8 +108,8 @@ describe('CreateOrder', () => {
     );
 
     assert.equal(err.status, 'DEADLINE_EXCEEDED');
-    const { rows } = await orders.pool.query('SELECT count(*)::int AS n FROM orders');
-    assert.equal(rows[0].n, 0);
+    const { rows } = await orders.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM orders');
+    assert.equal(rows[0]?.n, 0);
   });
 });
 
@@ -119,8 +126,8 @@ describe('CreateOrder idempotency', () => {
 
     assert.equal(second.replayed, true);
     assert.deepEqual(second.order, first.order);
-    const { rows } = await orders.pool.query('SELECT count(*)::int AS n FROM orders');
-    assert.equal(rows[0].n, 1);
+    const { rows } = await orders.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM orders');
+    assert.equal(rows[0]?.n, 1);
   });
 
   it('refuses the same key with a different request', async (t) => {
@@ -142,12 +149,12 @@ describe('CreateOrder idempotency', () => {
     const results = await Promise.allSettled(Array.from({ length: 25 }, () => orders.client.createOrder(request, withKey('k-race'))));
 
     const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    const failed = results.flatMap((r): unknown[] => (r.status === 'rejected' ? [r.reason] : []));
     assert.ok(ok.length >= 1);
     assert.equal(new Set(ok.map((r) => r.order?.id)).size, 1, 'every success returns the same order');
     assert.equal(ok.filter((r) => !r.replayed).length, 1, 'exactly one call created it');
     for (const reason of failed) {
-      const err = await rejection(Promise.reject(reason));
+      const err = failure(reason);
       assert.deepEqual([err.status, err.code], ['ABORTED', 'IDEMPOTENCY_KEY_IN_USE']);
     }
     const { rows } = await orders.pool.query('SELECT count(*)::int AS orders, (SELECT count(*) FROM outbox)::int AS outbox FROM orders');

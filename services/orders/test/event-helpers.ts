@@ -54,6 +54,11 @@ export async function drainQueue(url: string, queue: string): Promise<GetMessage
   });
 }
 
+/** Each message's AMQP messageId (amqplib types it as any; it is whatever the publisher set). */
+export function messageIds(messages: readonly GetMessage[]): unknown[] {
+  return messages.map((m): unknown => m.properties.messageId);
+}
+
 /** Inserts `count` valid `item.created` event rows straight into the outbox; resolves to their ids in order. */
 export async function insertItemEvents(pool: pg.Pool, count: number, label = 'evt'): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(

@@ -10,6 +10,7 @@ import {
   drainQueue,
   eventRowCounts,
   insertItemEvents,
+  messageIds,
   queueDepth,
   startBrokerGate,
   startEventRelay,
@@ -53,11 +54,11 @@ describe('events relay', () => {
     // Marked sent only after the broker confirmed a routed message: all three are in the queue now.
     const messages = await drainQueue(vhost.url, 'observed');
     assert.deepEqual(messages.map((m) => m.fields.routingKey), ['item.created', 'order.created', 'order.fulfilled']);
-    const { rows } = await orders.pool.query(
+    const { rows } = await orders.pool.query<{ id: string; type: string; payload: unknown; created_at: Date; attempts: number; last_error: string | null }>(
       "SELECT id, type, payload, created_at, attempts, last_error FROM outbox WHERE destination = 'events' ORDER BY seq",
     );
     for (const [i, message] of messages.entries()) {
-      const row = rows[i];
+      const row = rows[i]!;
       const envelope = body(message);
       const type: unknown = row.type;
       assert.ok(isEventType(type));
@@ -91,7 +92,7 @@ describe('events relay', () => {
     const [other] = await insertItemEvents(orders.pool, 1, 'elsewhere');
     await orders.pool.query('NOTIFY orderlab_outbox');
     await waitFor('the notified row to be sent', async () => (await eventRowCounts(orders.pool)).sent === 4);
-    assert.deepEqual((await drainQueue(vhost.url, 'observed')).map((m) => m.properties.messageId), [other]);
+    assert.deepEqual(messageIds(await drainQueue(vhost.url, 'observed')), [other]);
   });
 
   it('keeps an unroutable event unsent with its error, then delivers it exactly once when a queue is bound', async (t) => {
@@ -101,21 +102,24 @@ describe('events relay', () => {
     await startEventRelay(orders, vhost.url, { maxBackoffMs: 200 });
 
     const failed = await waitFor('failed attempts', async () => {
-      const { rows } = await orders.pool.query('SELECT sent_at, attempts, last_error FROM outbox WHERE id = $1', [id]);
-      return rows[0].attempts >= 2 && rows[0];
+      const { rows } = await orders.pool.query<{ sent_at: Date | null; attempts: number; last_error: string | null }>(
+        'SELECT sent_at, attempts, last_error FROM outbox WHERE id = $1',
+        [id],
+      );
+      return rows[0]!.attempts >= 2 && rows[0];
     });
     assert.equal(failed.sent_at, null);
-    assert.match(failed.last_error, /unroutable/);
-    assert.match(failed.last_error, /NO_ROUTE/);
+    assert.match(failed.last_error ?? '', /unroutable/);
+    assert.match(failed.last_error ?? '', /NO_ROUTE/);
 
     await bindQueue(vhost.url, 'late', ['item.*']);
     const sent = await waitFor('the row to be sent', async () => {
-      const { rows } = await orders.pool.query('SELECT sent_at, last_error FROM outbox WHERE id = $1', [id]);
-      return rows[0].sent_at !== null && rows[0];
+      const { rows } = await orders.pool.query<{ sent_at: Date | null; last_error: string | null }>('SELECT sent_at, last_error FROM outbox WHERE id = $1', [id]);
+      return rows[0]!.sent_at !== null && rows[0];
     });
     assert.equal(sent.last_error, null);
     const messages = await drainQueue(vhost.url, 'late');
-    assert.deepEqual(messages.map((m) => m.properties.messageId), [id]);
+    assert.deepEqual(messageIds(messages), [id]);
   });
 
   it('reconnects by itself when the broker closes its connection mid-burst, and loses no event', async (t) => {
@@ -178,7 +182,7 @@ describe('events relay', () => {
     await bindQueue(vhost.url, 'observed', ['#']);
     await waitFor('every event row to be sent', async () => (await eventRowCounts(stores.pool)).unsent === 0);
     const messages = await drainQueue(vhost.url, 'observed');
-    assert.deepEqual(new Set(messages.map((m) => m.properties.messageId)), new Set(ids));
+    assert.deepEqual(new Set(messageIds(messages)), new Set(ids));
     assert.equal(stores.logs().filter((line) => line.msg === 'connected to RabbitMQ').length, 1, 'the connection was not replaced');
   });
 
@@ -193,7 +197,7 @@ describe('events relay', () => {
     await waitFor('every event row to be sent', async () => (await eventRowCounts(stores.pool)).unsent === 0, { timeoutMs: 30_000 });
     const messages = await drainQueue(vhost.url, 'observed');
     assert.equal(messages.length, 500);
-    assert.deepEqual(new Set(messages.map((m) => m.properties.messageId)), new Set(ids));
+    assert.deepEqual(new Set(messageIds(messages)), new Set(ids));
   });
 
   it('starts and serves orders while the broker is unreachable; the events wait and go out once it is reachable', async (t) => {
@@ -241,8 +245,8 @@ describe('events relay', () => {
     }
 
     await waitFor('every order to be fulfilling', async () => {
-      const { rows } = await orders.pool.query("SELECT count(*)::int AS n FROM orders WHERE status = 'fulfilling'");
-      return rows[0].n === 5;
+      const { rows } = await orders.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE status = 'fulfilling'");
+      return rows[0]!.n === 5;
     });
     assert.equal(await orders.redis.xlen(`${orders.prefix}fulfillment:requests`), 5);
     const events = await waitFor('failed event attempts', async () => {
@@ -250,8 +254,8 @@ describe('events relay', () => {
       return counts.attempted === 5 && counts;
     });
     assert.deepEqual(events, { sent: 0, unsent: 5, attempted: 5 });
-    const { rows } = await orders.pool.query("SELECT DISTINCT last_error FROM outbox WHERE destination = 'events'");
-    assert.match(rows[0].last_error, /unroutable/);
+    const { rows } = await orders.pool.query<{ last_error: string | null }>("SELECT DISTINCT last_error FROM outbox WHERE destination = 'events'");
+    assert.match(rows[0]!.last_error ?? '', /unroutable/);
   });
 
   it('never publishes an event that breaks the contract: logs it, backs it off for long, and delivers the rows around it', async (t) => {
@@ -271,15 +275,15 @@ describe('events relay', () => {
 
     await waitFor('the valid rows to be sent', async () => (await eventRowCounts(stores.pool)).sent === 2);
     const messages = await drainQueue(vhost.url, 'observed');
-    assert.deepEqual(messages.map((m) => m.properties.messageId), [before, after]);
-    const { rows } = await stores.pool.query(
+    assert.deepEqual(messageIds(messages), [before, after]);
+    const { rows } = await stores.pool.query<{ sent_at: Date | null; attempts: number; last_error: string | null; long_backoff: boolean }>(
       `SELECT sent_at, attempts, last_error, next_attempt_at - now() > interval '50 minutes' AS long_backoff
          FROM outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
       [bad.map((row) => row.id)],
     );
     assert.deepEqual(rows.map((row) => [row.sent_at, row.attempts, row.long_backoff]), [[null, 1, true], [null, 1, true]]);
-    assert.match(rows[0].last_error, /invalid event: .*data/);
-    assert.match(rows[1].last_error, /unknown type "order.exploded"/);
+    assert.match(rows[0]!.last_error ?? '', /invalid event: .*data/);
+    assert.match(rows[1]!.last_error ?? '', /unknown type "order.exploded"/);
     const errors = stores.logs().filter((line) => line.level === 'error' && line.msg === 'event does not match its contract; not published');
     assert.equal(errors.length, 2);
     assert.ok(INVALID_EVENT_BACKOFF_MS >= 60 * 60 * 1000);
@@ -298,10 +302,10 @@ describe('events relay', () => {
     const { rows } = await orders.pool.query<{ id: string; last_error: string | null }>(
       "SELECT id, last_error FROM outbox WHERE destination = 'events' AND sent_at IS NOT NULL",
     );
-    const queued = new Set((await drainQueue(vhost.url, 'observed')).map((m) => m.properties.messageId));
+    const queued = new Set(messageIds(await drainQueue(vhost.url, 'observed')));
     for (const row of rows) assert.ok(queued.has(row.id), `sent row ${row.id} is in the queue`);
-    const { rows: failed } = await orders.pool.query("SELECT count(*)::int AS n FROM outbox WHERE attempts > 0 AND sent_at IS NULL");
-    assert.equal(failed[0].n, 0, 'no row of the last batch failed because the connection closed under it');
+    const { rows: failed } = await orders.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE attempts > 0 AND sent_at IS NULL");
+    assert.equal(failed[0]!.n, 0, 'no row of the last batch failed because the connection closed under it');
     assert.ok(!orders.logs().some((line) => line.msg === 'error while stopping'));
     t.diagnostic(`${rows.length} of 3000 sent before the stop, ${queued.size} in the queue`);
   });

@@ -140,7 +140,7 @@ describe('gRPC server', () => {
     assert.equal(pages, 5);
     assert.equal(seen.length, 23);
     assert.equal(new Set(seen).size, 23);
-    const { rows } = await orders.pool.query("SELECT id FROM orders WHERE customer_id = 'cust-list' ORDER BY created_at DESC, id DESC");
+    const { rows } = await orders.pool.query<{ id: string }>("SELECT id FROM orders WHERE customer_id = 'cust-list' ORDER BY created_at DESC, id DESC");
     assert.deepEqual(seen, rows.map((r) => r.id));
   });
 });
@@ -160,7 +160,7 @@ describe('CreateProduct', () => {
     assert.deepEqual(again.product, first.product);
     assert.deepEqual([taken.status, taken.code], ['ALREADY_EXISTS', 'PRODUCT_SKU_EXISTS']);
     assert.deepEqual(await orders.client.getProduct({ id: first.product?.id ?? '' }), first.product);
-    const { rows } = await orders.pool.query("SELECT type, payload FROM outbox WHERE destination = 'events'");
+    const { rows } = await orders.pool.query<{ type: string; payload: Record<string, unknown> }>("SELECT type, payload FROM outbox WHERE destination = 'events'");
     assert.deepEqual(rows.map((r) => [r.type, r.payload.sku]), [['item.created', 'MUG-1']]);
   });
 });

@@ -32,9 +32,9 @@ import type pg from 'pg';
 import { ordersConfigSchema, type OrdersConfig } from '../src/config.js';
 import { buildOrdersService, MIGRATIONS_DIR } from '../src/orders-service.js';
 
-/** Runs cleanups in reverse order of registration after the test, whatever happened. */
-export function cleanupStack(t: TestContext): (fn: () => Promise<unknown> | unknown) => void {
-  const stack: (() => Promise<unknown> | unknown)[] = [];
+/** Runs cleanups (sync or async, each awaited) in reverse order of registration after the test, whatever happened. */
+export function cleanupStack(t: TestContext): (fn: () => unknown) => void {
+  const stack: (() => unknown)[] = [];
   t.after(async () => {
     for (const fn of stack.reverse()) await fn();
   });
@@ -49,7 +49,7 @@ export interface TestStores {
   redis: Redis;
   logger: Logger;
   logs: () => Record<string, unknown>[];
-  onCleanup: (fn: () => Promise<unknown> | unknown) => void;
+  onCleanup: (fn: () => unknown) => void;
 }
 
 /** Creates the stores for one test. */

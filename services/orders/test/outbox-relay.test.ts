@@ -72,7 +72,7 @@ describe('outbox relay', () => {
     assert.ok(!Number.isNaN(Date.parse(entry.enqueued_at ?? '')));
     // The XADD happens inside the relay's transaction, so the row is marked sent at its commit.
     const sent = await waitFor('the row to be marked sent', async () => {
-      const { rows } = await orders.pool.query(
+      const { rows } = await orders.pool.query<{ id: string }>(
         "SELECT id FROM outbox WHERE aggregate_id = $1 AND destination = 'fulfillment' AND sent_at IS NOT NULL",
         [order.id],
       );
@@ -85,8 +85,8 @@ describe('outbox relay', () => {
     });
     assert.equal(current.id, order.id);
     // Event rows are left for the events relay.
-    const { rows: events } = await orders.pool.query("SELECT count(*)::int AS n FROM outbox WHERE destination = 'events' AND sent_at IS NULL");
-    assert.equal(events[0].n, 1);
+    const { rows: events } = await orders.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE destination = 'events' AND sent_at IS NULL");
+    assert.equal(events[0]?.n, 1);
   });
 
   it('is woken by NOTIFY orderlab_outbox for rows written by other processes', async (t) => {
@@ -114,16 +114,16 @@ describe('outbox relay', () => {
     }
 
     await waitFor('every row to be sent', async () => {
-      const { rows } = await stores.pool.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL');
-      return rows[0].n === 0;
+      const { rows } = await stores.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL');
+      return rows[0]?.n === 0;
     });
 
     const entries = await streamEntries(stores.redis, `${stores.prefix}fulfillment:requests`);
     assert.equal(entries.length, 400);
     assert.equal(new Set(entries.map((e) => e.outbox_id)).size, 400);
     assert.deepEqual(new Set(entries.map((e) => e.order_id)), new Set(ids));
-    const { rows } = await stores.pool.query("SELECT count(*)::int AS n FROM orders WHERE status = 'fulfilling'");
-    assert.equal(rows[0].n, 400);
+    const { rows } = await stores.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE status = 'fulfilling'");
+    assert.equal(rows[0]?.n, 400);
   });
 
   it('keeps rows while Redis is unreachable, backs off, and delivers them once it is back', async (t) => {
@@ -139,19 +139,21 @@ describe('outbox relay', () => {
     stores.onCleanup(() => relay.stop());
 
     const failed = await waitFor('failed delivery attempts', async () => {
-      const { rows } = await stores.pool.query('SELECT attempts, last_error, sent_at, next_attempt_at > created_at AS backed_off FROM outbox');
-      return rows[0].attempts >= 2 && rows[0];
+      const { rows } = await stores.pool.query<{ attempts: number; last_error: string | null; sent_at: Date | null; backed_off: boolean }>(
+        'SELECT attempts, last_error, sent_at, next_attempt_at > created_at AS backed_off FROM outbox',
+      );
+      return rows[0]!.attempts >= 2 && rows[0];
     });
     assert.equal(failed.sent_at, null);
     assert.ok(failed.last_error);
     assert.equal(failed.backed_off, true);
-    const { rows: still } = await stores.pool.query('SELECT status FROM orders');
-    assert.equal(still[0].status, 'pending');
+    const { rows: still } = await stores.pool.query<{ status: string }>('SELECT status FROM orders');
+    assert.equal(still[0]?.status, 'pending');
 
     await redis.connect();
     await waitFor('delivery after recovery', async () => {
-      const { rows } = await stores.pool.query('SELECT sent_at FROM outbox');
-      return rows[0].sent_at !== null;
+      const { rows } = await stores.pool.query<{ sent_at: Date | null }>('SELECT sent_at FROM outbox');
+      return rows[0]!.sent_at !== null;
     });
     const entries = await streamEntries(stores.redis, `${stores.prefix}fulfillment:requests`);
     assert.deepEqual(entries.map((e) => e.order_id), [orderId]);
@@ -167,7 +169,7 @@ describe('outbox relay', () => {
     await relay.stop();
 
     assert.deepEqual(round, { claimed: 2, delivered: 2, failed: 0 });
-    const { rows } = await stores.pool.query('SELECT count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent FROM outbox');
-    assert.equal(rows[0].unsent, 1);
+    const { rows } = await stores.pool.query<{ unsent: number }>('SELECT count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent FROM outbox');
+    assert.equal(rows[0]?.unsent, 1);
   });
 });

@@ -16,7 +16,17 @@ describe('seedDatabase', () => {
     assert.equal(first.orders, 300);
     assert.deepEqual(second, { skipped: true, products: 0, orders: 0 });
 
-    const { rows } = await pool.query(`
+    const { rows } = await pool.query<{
+      products: number;
+      orders: number;
+      customers: number;
+      fulfilled: number;
+      failed: number;
+      inconsistent: number;
+      mispriced: number;
+      unsent: number;
+      in_window: boolean;
+    }>(`
       SELECT (SELECT count(*) FROM products)::int AS products,
              (SELECT count(*) FROM orders)::int AS orders,
              (SELECT count(DISTINCT customer_id) FROM orders)::int AS customers,
@@ -29,7 +39,7 @@ describe('seedDatabase', () => {
              (SELECT count(*) FROM outbox WHERE sent_at IS NULL)::int AS unsent,
              (SELECT min(created_at) >= $1::timestamptz - interval '7 days' AND max(created_at) < $1::timestamptz FROM orders) AS in_window
     `, [now]);
-    const stats = rows[0];
+    const stats = rows[0]!;
     assert.equal(stats.products, first.products);
     assert.equal(stats.orders, 300);
     assert.ok(stats.customers >= 30 && stats.customers <= 40, `customers: ${stats.customers}`);
@@ -39,7 +49,7 @@ describe('seedDatabase', () => {
     assert.equal(stats.mispriced, 0);
     assert.equal(stats.unsent, 0);
     assert.equal(stats.in_window, true);
-    const { rows: skus } = await pool.query("SELECT count(*)::int AS bad FROM products WHERE sku !~ '^[A-Z0-9-]{3,32}$' OR currency <> 'USD'");
-    assert.equal(skus[0].bad, 0);
+    const { rows: skus } = await pool.query<{ bad: number }>("SELECT count(*)::int AS bad FROM products WHERE sku !~ '^[A-Z0-9-]{3,32}$' OR currency <> 'USD'");
+    assert.equal(skus[0]?.bad, 0);
   });
 });

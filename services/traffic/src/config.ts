@@ -6,14 +6,15 @@ import { commonConfig, ConfigError, parseConfig } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
 import { parseJourneyWeights } from './journeys.js';
 import { MAX_RATE, MODES, paramProblems, type ModeParams } from './traffic-modes.js';
+import { DEFAULT_URLS, PORTS } from '@orderlab/contracts/topology';
 
 const rate = (value: number) => Type.Number({ default: value, minimum: 0, maximum: MAX_RATE });
 
 /** The schema: validation, defaults and the `TrafficConfig` type in one place. */
 export const trafficConfigSchema = Type.Object({
   ...commonConfig,
-  PORT: Type.Integer({ default: 8089, minimum: 0, maximum: 65_535 }),
-  TARGET_URL: Type.String({ default: 'http://127.0.0.1:8080', pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$' }),
+  PORT: Type.Integer({ default: PORTS.traffic, minimum: 0, maximum: 65_535 }),
+  TARGET_URL: Type.String({ default: DEFAULT_URLS.edge, pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$' }),
   TARGET_CONNECTIONS: Type.Integer({ default: 256, minimum: 1, maximum: 1024 }),
   MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1, maximum: 100_000 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 300_000 }),

@@ -47,22 +47,22 @@ describe('status page in a browser', () => {
     await page.locator('#mode').filter({ hasText: /^burst$/ }).waitFor();
     await page.locator('button.active[data-mode="burst"]').waitFor();
     await page.locator('#target-rate').filter({ hasText: /^100\.0$/ }).waitFor();
-    assert.equal((await (await fetch(`${traffic.url}/mode`)).json()).mode, 'burst');
+    assert.equal((await traffic.mode()).mode, 'burst');
 
     await page.fill('#steady-rate', '7');
     await page.click('button[data-mode="steady"]');
     await page.locator('#target-rate').filter({ hasText: /^7\.0$/ }).waitFor();
-    assert.deepEqual((await (await fetch(`${traffic.url}/mode`)).json()).params, { rate: 7 });
+    assert.deepEqual((await traffic.mode()).params, { rate: 7 });
 
     await page.click('button[data-mode="pause"]');
     await page.locator('#mode').filter({ hasText: /^pause$/ }).waitFor();
-    assert.equal((await (await fetch(`${traffic.url}/mode`)).json()).mode, 'pause');
+    assert.equal((await traffic.mode()).mode, 'pause');
 
     // A refused switch is shown, not swallowed.
     await page.fill('#steady-rate', '-5');
     await page.click('button[data-mode="steady"]');
     await page.locator('#message').filter({ hasText: /rate/ }).waitFor();
-    assert.equal((await (await fetch(`${traffic.url}/mode`)).json()).mode, 'pause');
+    assert.equal((await traffic.mode()).mode, 'pause');
     assert.deepEqual(errors, []);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor } from '@orderlab/platform/testing';
-import type { TrafficStatus } from '../src/traffic-generator.js';
+import type { ModeView, TrafficStatus } from '../src/traffic-generator.js';
 import { startFakeTarget } from './support/fake-target.js';
 import { startTraffic } from './support/traffic.js';
 
@@ -43,8 +43,8 @@ describe('traffic service against a fake edge', () => {
 
     const res = await traffic.setMode('steady', { rate: 150 });
     assert.equal(res.status, 200);
-    assert.deepEqual((await res.json()).params, { rate: 150 });
-    const mode = await (await fetch(`${traffic.url}/mode`)).json();
+    assert.deepEqual(((await res.json()) as ModeView).params, { rate: 150 });
+    const mode = await traffic.mode();
     assert.equal(mode.mode, 'steady');
     assert.deepEqual(mode.params, { rate: 150 });
     const before = target.total();
@@ -54,7 +54,7 @@ describe('traffic service against a fake edge', () => {
     assert.equal(s.targetRate, 150);
     assert.ok(target.total() - before >= 300, `the target saw ${target.total() - before}`);
 
-    const burst = await (await traffic.setMode('burst')).json();
+    const burst = (await (await traffic.setMode('burst')).json()) as ModeView;
     assert.deepEqual(burst.params, { baseRate: 20, peakRate: 100, periodMs: 30_000, durationMs: 5000 });
     assert.equal((await traffic.status()).targetRate, 100); // a burst starts with its peak
   });
@@ -173,7 +173,7 @@ describe('control API', () => {
       assert.ok(text.includes(mark), `${mark} in ${text}`);
     }
     // Nothing of that changed the mode.
-    assert.equal((await (await fetch(`${traffic.url}/mode`)).json()).mode, 'pause');
+    assert.equal((await traffic.mode()).mode, 'pause');
   });
 
   it('serves the status page, /healthz and /readyz', async (t) => {

@@ -311,9 +311,12 @@ describe('compose.yaml', () => {
 });
 
 describe('compose.yaml, metrics profile', () => {
-  const services = new Proxy({} as Record<string, ComposeService>, { get: (_, name: string) => resolvedConfig().services[name] });
+  const services = new Proxy<Record<string, ComposeService>>({}, { get: (_, name: string) => resolvedConfig().services[name] });
   const mounts = (name: string) => (services[name]!.volumes ?? []).map(String);
-  const command = (name: string) => (Array.isArray(services[name]!.command) ? (services[name]!.command as string[]) : []);
+  const command = (name: string) => {
+    const value = services[name]!.command;
+    return Array.isArray(value) ? value : [];
+  };
 
   it('runs a service for every Compose scrape target of docs/metrics.md, on the documented port', () => {
     const targets = [...read('docs/metrics.md').matchAll(/^\| `[a-z-]+` \| [^|]* \| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/([a-z-]+):(\d+)/g)].map((t) => ({ host: t[1]!, port: Number(t[2]) })));
@@ -366,7 +369,7 @@ describe('compose.yaml, metrics profile', () => {
 });
 
 describe('compose.yaml agrees with the native lab (npm start)', () => {
-  const services = new Proxy({} as Record<string, ComposeService>, { get: (_, name: string) => resolvedConfig().services[name] });
+  const services = new Proxy<Record<string, ComposeService>>({}, { get: (_, name: string) => resolvedConfig().services[name] });
   /** Values that name a host: in Compose the service's name instead of 127.0.0.1. */
   const HOST_SPECIFIC = new Set(['HOST', 'DATABASE_URL', 'REDIS_URL', 'RABBITMQ_URL', 'ORDERS_GRPC_ADDR', 'TARGET_URL', 'GATEWAY_UPSTREAM', 'NOTIFICATIONS_UPSTREAM', 'EDGE_LISTEN', 'EDGE_STATUS_LISTEN', 'EDGE_ACCESS_LOG']);
 

@@ -21,7 +21,7 @@ function documented(markdown: string, heading: string): Map<string, string> {
 }
 
 function defaultCell(schema: TObject, name: string): string {
-  const value = (schema.properties[name] as { default?: unknown }).default;
+  const value = (schema.properties[name] as { default?: string | number | boolean }).default;
   return value === undefined || value === '' ? '*(empty)*' : `\`${String(value)}\``;
 }
 

@@ -172,7 +172,7 @@ describe('the traffic generator driving the real lab through the edge', () => {
       assert.match(shed.headers.get('retry-after') ?? '', /^\d+$/);
 
       const held = await status(lab);
-      assert.equal(held.targetRate, saturated.overload!.saturationRate, 'the rate is held at the saturation point');
+      assert.equal(held.targetRate, saturated.overload.saturationRate, 'the rate is held at the saturation point');
       for (const s of services) peak[s] = Math.max(peak[s]!, rssMiB(lab, s));
 
       // Shedding, not timing out: the gateway answered 503 for its overflow, and no request hit the edge's or the gRPC deadline.

@@ -6,25 +6,26 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_URLS, PORTS } from '@orderlab/contracts/topology';
 
 /** Superuser connection to the lab's Postgres; TEST_PG_ADMIN_URL as in @orderlab/platform/testing. */
 export function pgAdminUrl(): string {
-  return process.env.TEST_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  return process.env.TEST_PG_ADMIN_URL || DEFAULT_URLS.postgresAdmin;
 }
 
 /** The lab's RabbitMQ broker without a vhost; TEST_AMQP_URL as in @orderlab/platform/testing. */
 export function amqpUrl(): string {
-  return process.env.TEST_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+  return process.env.TEST_AMQP_URL || DEFAULT_URLS.rabbitmq;
 }
 
 /** The lab's Redis server; TEST_REDIS_URL as in @orderlab/platform/testing. */
 export function redisUrl(): string {
-  return process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+  return process.env.TEST_REDIS_URL || DEFAULT_URLS.redis;
 }
 
 /** Port of the lab's broker's rabbitmq_prometheus plugin. */
 export function rabbitmqPrometheusPort(): number {
-  return Number(process.env.TEST_RABBITMQ_PROMETHEUS_PORT || 15692);
+  return Number(process.env.TEST_RABBITMQ_PROMETHEUS_PORT || PORTS.rabbitmqPrometheus);
 }
 
 

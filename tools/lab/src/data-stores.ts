@@ -26,6 +26,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { PORTS } from '@orderlab/contracts/topology';
 import { findExecutable, isRoot } from './config.js';
 import { tailLines } from './log-sink.js';
 import { REPO_ROOT } from './paths.js';
@@ -45,17 +46,17 @@ export const DATA_STORE_PACKAGES: Record<DataStoreName, string> = {
   rabbitmq: 'rabbitmq-server',
 };
 
-/** Standard ports, used when free. */
+/** Standard ports (from the topology), used when free. */
 export const DATA_STORE_PORTS = {
-  postgres: 5432,
-  redis: 6379,
-  rabbitmq: 5672,
+  postgres: PORTS.postgres,
+  redis: PORTS.redis,
+  rabbitmq: PORTS.rabbitmq,
   /** rabbitmq_prometheus, scraped by the lab's Prometheus. */
-  rabbitmqPrometheus: 15692,
+  rabbitmqPrometheus: PORTS.rabbitmqPrometheus,
   /** The management UI and HTTP API. */
-  rabbitmqManagement: 15672,
+  rabbitmqManagement: PORTS.rabbitmqManagement,
   /** Erlang distribution (rabbitmqctl talks to the node through it). */
-  rabbitmqDist: 25672,
+  rabbitmqDist: PORTS.rabbitmqDist,
 } as const;
 
 /** Where to reach the running data stores. */

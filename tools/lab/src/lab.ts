@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { PORTS } from '@orderlab/contracts/topology';
 import { createTestVhost } from '@orderlab/platform/testing';
 import { amqpUrl, findExecutable, inheritedEnv, pgAdminUrl, rabbitmqPrometheusPort, redisUrl } from './config.js';
 import { dropServiceDatabase, ensureServiceDatabase, serviceDatabaseUrl, type ServiceDatabase } from './databases.js';
@@ -68,21 +69,21 @@ export interface LabPorts {
   rabbitmqPrometheus: number;
 }
 
-/** The ports of docs/configuration.md and docs/metrics.md. */
+/** The lab's standard ports, from the topology (packages/contracts/src/topology.ts). */
 export const DEFAULT_PORTS: Readonly<LabPorts> = {
-  edge: 8080,
-  edgeStatus: 8088,
-  gateway: 8081,
-  ordersGrpc: 50051,
-  ordersOps: 8082,
-  fulfillmentOps: 8083,
-  notifications: 8084,
-  traffic: 8089,
-  prometheus: 9090,
-  edgeExporter: 9113,
-  postgresExporter: 9187,
-  redisExporter: 9121,
-  rabbitmqPrometheus: 15692,
+  edge: PORTS.edge,
+  edgeStatus: PORTS.edgeStatus,
+  gateway: PORTS.gateway,
+  ordersGrpc: PORTS.ordersGrpc,
+  ordersOps: PORTS.ordersOps,
+  fulfillmentOps: PORTS.fulfillmentOps,
+  notifications: PORTS.notifications,
+  traffic: PORTS.traffic,
+  prometheus: PORTS.prometheus,
+  edgeExporter: PORTS.edgeExporter,
+  postgresExporter: PORTS.postgresExporter,
+  redisExporter: PORTS.redisExporter,
+  rabbitmqPrometheus: PORTS.rabbitmqPrometheus,
 };
 
 /** Options of startLab; all optional, the defaults are `npm start`'s. */

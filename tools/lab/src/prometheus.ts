@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
+import { address } from '@orderlab/contracts/topology';
 import { findExecutable } from './config.js';
 
 /** deploy/prometheus: the Compose config, its rules and their promtool tests. */
@@ -53,7 +54,7 @@ export type ScrapeSource = 'gateway' | 'orders' | 'fulfillment' | 'notifications
 /** One scrape job of docs/metrics.md. */
 export interface ScrapeJob {
   job: string;
-  /** host:port in Compose (deploy/prometheus/prometheus.yml). */
+  /** host:port in Compose (deploy/prometheus/prometheus.yml), from the topology. */
   compose: string;
   /** The lab port it scrapes natively, on 127.0.0.1. */
   port: keyof ScrapePorts;
@@ -63,26 +64,25 @@ export interface ScrapeJob {
 }
 
 /** The jobs, in the order of docs/metrics.md; the Compose config lists the same ones. */
-export const SCRAPE_JOBS: readonly ScrapeJob[] = [
-  { job: 'gateway', compose: 'gateway:8081', port: 'gateway', source: 'gateway' },
-  { job: 'orders', compose: 'orders:8082', port: 'ordersOps', source: 'orders' },
-  { job: 'fulfillment', compose: 'fulfillment:8083', port: 'fulfillmentOps', source: 'fulfillment' },
-  { job: 'notifications', compose: 'notifications:8084', port: 'notifications', source: 'notifications' },
-  { job: 'traffic', compose: 'traffic:8089', port: 'traffic', source: 'traffic' },
-  { job: 'edge', compose: 'edge-exporter:9113', port: 'edgeExporter', source: 'edge-exporter' },
-  { job: 'postgres', compose: 'postgres-exporter:9187', port: 'postgresExporter', source: 'postgres-exporter' },
-  { job: 'redis', compose: 'redis-exporter:9121', port: 'redisExporter', source: 'redis-exporter' },
-  { job: 'rabbitmq', compose: 'rabbitmq:15692', port: 'rabbitmqPrometheus', source: 'rabbitmq-plugin' },
+export const SCRAPE_JOBS: readonly ScrapeJob[] = ([
+  { job: 'gateway', port: 'gateway', source: 'gateway' },
+  { job: 'orders', port: 'ordersOps', source: 'orders' },
+  { job: 'fulfillment', port: 'fulfillmentOps', source: 'fulfillment' },
+  { job: 'notifications', port: 'notifications', source: 'notifications' },
+  { job: 'traffic', port: 'traffic', source: 'traffic' },
+  { job: 'edge', port: 'edgeExporter', source: 'edge-exporter' },
+  { job: 'postgres', port: 'postgresExporter', source: 'postgres-exporter' },
+  { job: 'redis', port: 'redisExporter', source: 'redis-exporter' },
+  { job: 'rabbitmq', port: 'rabbitmqPrometheus', source: 'rabbitmq-plugin' },
   {
     job: 'rabbitmq-detailed',
-    compose: 'rabbitmq:15692',
     port: 'rabbitmqPrometheus',
     source: 'rabbitmq-plugin',
     metricsPath: '/metrics/detailed',
     params: { family: ['queue_coarse_metrics', 'queue_consumer_count'] },
   },
-  { job: 'prometheus', compose: 'prometheus:9090', port: 'prometheus', source: 'prometheus' },
-];
+  { job: 'prometheus', port: 'prometheus', source: 'prometheus' },
+] satisfies Omit<ScrapeJob, 'compose'>[]).map((job) => ({ ...job, compose: address(job.port, 'compose') }));
 
 /** A job with its native target. */
 export interface NativeScrapeJob extends ScrapeJob {

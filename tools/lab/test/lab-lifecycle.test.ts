@@ -41,10 +41,10 @@ async function startRunner(t: TestContext, runDir: string, ports?: LabPorts): Pr
   const label = `lifecycle_${randomBytes(2).toString('hex')}`;
   const child = spawn(process.execPath, [RUNNER, runDir, label, ...(ports ? [JSON.stringify(ports)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout }).once('line', resolve);
     void exited.then((code) => reject(new Error(`the runner exited (${code}) before its lab was ready:\n${stderr.join('\n')}`)));
   });
   const ready = JSON.parse(line) as { ports: LabPorts; databases: string[]; vhost: string; redisKeyPrefix: string };

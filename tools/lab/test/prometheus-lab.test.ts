@@ -19,7 +19,7 @@ interface Sample {
 
 /** GET <prometheus>/api/v1/<path> and its `data`. */
 async function api<T>(base: string, path: string, query: Record<string, string> = {}): Promise<T> {
-  const res = await fetch(`${base}/api/v1/${path}?${new URLSearchParams(query)}`);
+  const res = await fetch(`${base}/api/v1/${path}?${new URLSearchParams(query).toString()}`);
   const body = (await res.json()) as { status: string; data: T; error?: string };
   assert.equal(body.status, 'success', `${path}: ${body.error}`);
   return body.data;

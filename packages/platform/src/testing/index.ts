@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { createLogger, type Logger } from '../logger.js';
+import { DEFAULT_URLS } from '@orderlab/contracts/topology';
 
 /** Superuser URL of the local Postgres server used by tests. */
-export const TEST_PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? DEFAULT_URLS.postgresAdmin;
 /** Redis used by tests. */
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? DEFAULT_URLS.redis;
 
 export interface TestDatabase {
   name: string;
@@ -70,7 +71,7 @@ export async function deleteRedisPrefix(redis: ScanningRedis, prefix: string): P
 export interface CapturedLogs {
   logger: Logger;
   /** Every line logged so far, parsed. */
-  lines(): Record<string, unknown>[];
+  lines: () => Record<string, unknown>[];
 }
 
 /** A real pino logger whose lines are kept in memory for assertions. */
@@ -116,7 +117,7 @@ export async function waitFor<T>(
 }
 
 /** RabbitMQ used by tests (a vhost is appended by createTestVhost). */
-export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? DEFAULT_URLS.rabbitmq;
 
 export interface TestVhost {
   name: string;

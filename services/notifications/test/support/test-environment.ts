@@ -70,7 +70,7 @@ const QUEUE = 'notifications';
 
 /** Sets up an isolated environment; everything it creates is removed by cleanup.after. */
 export async function createTestEnvironment(cleanup: Cleanup, label: string): Promise<TestEnvironment> {
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const cleanups: (() => unknown)[] = [];
   cleanup.after(async () => {
     for (const step of cleanups.reverse()) await step();
   });
@@ -167,7 +167,7 @@ export async function createTestEnvironment(cleanup: Cleanup, label: string): Pr
       const content = Buffer.isBuffer(event) ? event : Buffer.from(typeof event === 'string' ? event : JSON.stringify(event));
       const { channel } = await openPublisher();
       await new Promise<void>((resolve, reject) => {
-        channel.publish(EVENTS_EXCHANGE, routingKey, content, properties, (err: unknown) => (err ? reject(err as Error) : resolve()));
+        channel.publish(EVENTS_EXCHANGE, routingKey, content, properties, (err: Error | null) => (err ? reject(err) : resolve()));
       });
       // With mandatory, basic.return comes before the confirm of an unroutable message.
       if (messageId !== undefined && returned.has(messageId)) throw new Error(`event ${messageId} (${routingKey}) was unroutable`);
@@ -182,8 +182,8 @@ export async function createTestEnvironment(cleanup: Cleanup, label: string): Pr
           collected.push({
             body: msg.content.toString('utf8'),
             messageId: msg.properties.messageId as string | undefined,
-            reason: headers['x-first-death-reason'] as string | undefined,
-            queue: headers['x-first-death-queue'] as string | undefined,
+            reason: headers['x-first-death-reason'],
+            queue: headers['x-first-death-queue'],
           });
         }
       });

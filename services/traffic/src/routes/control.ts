@@ -1,13 +1,13 @@
 /** The control API: GET /mode, POST /mode/{steady|burst|overload|pause}, GET /status, and the status page at /. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError, ErrorCode } from '@orderlab/platform';
-import type { preValidationHookHandler } from 'fastify';
+import type { preValidationAsyncHookHandler } from 'fastify';
 import { STATUS_PAGE_HTML } from '../status-page.js';
 import type { TrafficGenerator } from '../traffic-generator.js';
 import { MODE_BODIES, MODES, paramProblems, type Mode, type ModeParams } from '../traffic-modes.js';
 
 /** A POST without a body (a bare `curl -X POST`, the page's buttons) means "no overrides". */
-const emptyBodyIsNoOverrides: preValidationHookHandler = async (request) => {
+const emptyBodyIsNoOverrides: preValidationAsyncHookHandler = async (request) => {
   if (request.body === undefined || request.body === null) request.body = {};
 };
 
@@ -22,7 +22,7 @@ export function controlRoutes(generator: TrafficGenerator, configured: ModeParam
 
     for (const mode of MODES) {
       app.post(`/mode/${mode}`, { preValidation: emptyBodyIsNoOverrides, schema: { body: MODE_BODIES[mode] } }, async (request) => {
-        const params = { ...configured[mode], ...(request.body as Partial<ModeParams[Mode]>) } as ModeParams[typeof mode];
+        const params = { ...configured[mode], ...(request.body as Partial<ModeParams[Mode]>) };
         const problems = paramProblems(mode, params);
         if (problems.length > 0) {
           throw new AppError({

@@ -2,7 +2,7 @@
 import type { TestContext } from 'node:test';
 import { captureLogs, type CapturedLogs } from '@orderlab/platform/testing';
 import { parseTrafficConfig } from '../../src/config.js';
-import type { TrafficStatus } from '../../src/traffic-generator.js';
+import type { ModeView, TrafficStatus } from '../../src/traffic-generator.js';
 import { buildTrafficService, type TrafficService } from '../../src/traffic-service.js';
 
 export interface TestTraffic {
@@ -11,6 +11,8 @@ export interface TestTraffic {
   /** http://127.0.0.1:<port> */
   url: string;
   status(): Promise<TrafficStatus>;
+  /** GET /mode. */
+  mode(): Promise<ModeView>;
   /** POST /mode/{mode} with an optional JSON body. */
   setMode(mode: string, body?: unknown): Promise<Response>;
 }
@@ -28,6 +30,7 @@ export async function startTraffic(t: Pick<TestContext, 'after'>, env: Record<st
     logs,
     url,
     status: async () => (await (await fetch(`${url}/status`)).json()) as TrafficStatus,
+    mode: async () => (await (await fetch(`${url}/mode`)).json()) as ModeView,
     setMode: (mode, body) =>
       fetch(`${url}/mode/${mode}`, {
         method: 'POST',

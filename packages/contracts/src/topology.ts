@@ -1,0 +1,87 @@
+/**
+ * The lab's topology: every process's name and port, and the addresses the others reach it at
+ * by default — the one place in the code where a port number is written. Services take their
+ * config defaults from here, the native runner its ports, data stores and Prometheus targets,
+ * and a test holds compose.yaml and the docs against it. Light on purpose (no imports): import
+ * it as `@orderlab/contracts/topology`, never through the gRPC entry point.
+ */
+
+/** Where everything listens natively: loopback only. */
+export const HOST = '127.0.0.1';
+
+/** The standard port of every process of the lab (natively; in Compose each has its own host name). */
+export const PORTS = {
+  /** Nginx, the only public entry. */
+  edge: 8080,
+  /** Nginx stub_status (internal; read by the edge exporter). */
+  edgeStatus: 8088,
+  gateway: 8081,
+  ordersGrpc: 50051,
+  /** orders' HTTP: /healthz, /readyz, /metrics. */
+  ordersOps: 8082,
+  /** fulfillment's HTTP: /healthz, /readyz, /metrics. */
+  fulfillmentOps: 8083,
+  notifications: 8084,
+  traffic: 8089,
+  prometheus: 9090,
+  grafana: 3000,
+  edgeExporter: 9113,
+  postgresExporter: 9187,
+  redisExporter: 9121,
+  postgres: 5432,
+  redis: 6379,
+  rabbitmq: 5672,
+  /** RabbitMQ's rabbitmq_prometheus plugin. */
+  rabbitmqPrometheus: 15692,
+  /** RabbitMQ's management UI and HTTP API. */
+  rabbitmqManagement: 15672,
+  /** Erlang distribution (rabbitmqctl talks to the node through it). */
+  rabbitmqDist: 25672,
+} as const;
+
+/** One of the ports above. */
+export type PortName = keyof typeof PORTS;
+
+/** The Compose service (host name) each port belongs to. */
+export const COMPOSE_HOSTS: Readonly<Record<PortName, string>> = {
+  edge: 'edge',
+  edgeStatus: 'edge',
+  gateway: 'gateway',
+  ordersGrpc: 'orders',
+  ordersOps: 'orders',
+  fulfillmentOps: 'fulfillment',
+  notifications: 'notifications',
+  traffic: 'traffic',
+  prometheus: 'prometheus',
+  grafana: 'grafana',
+  edgeExporter: 'edge-exporter',
+  postgresExporter: 'postgres-exporter',
+  redisExporter: 'redis-exporter',
+  postgres: 'postgres',
+  redis: 'redis',
+  rabbitmq: 'rabbitmq',
+  rabbitmqPrometheus: 'rabbitmq',
+  rabbitmqManagement: 'rabbitmq',
+  rabbitmqDist: 'rabbitmq',
+};
+
+/** `host:port` of a port natively (127.0.0.1) or in Compose (its service's host name). */
+export function address(port: PortName, where: 'native' | 'compose' = 'native'): string {
+  return `${where === 'native' ? HOST : COMPOSE_HOSTS[port]}:${PORTS[port]}`;
+}
+
+/** Postgres URL of a service's own database and role (the lab names all three after the service). */
+export function serviceDatabaseUrl(service: string): string {
+  return `postgres://${service}:${service}@${address('postgres')}/${service}`;
+}
+
+/** The native addresses the services' config defaults point at. */
+export const DEFAULT_URLS = {
+  /** The Postgres superuser, trusted on 127.0.0.1 in the lab's own cluster. */
+  postgresAdmin: `postgres://postgres@${address('postgres')}/postgres`,
+  redis: `redis://${address('redis')}`,
+  /** The broker without a vhost. */
+  rabbitmq: `amqp://guest:guest@${address('rabbitmq')}`,
+  ordersGrpc: address('ordersGrpc'),
+  edge: `http://${address('edge')}`,
+} as const;
