@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive } from './data-stores.js';
+import { processAlive } from './processes.js';
 import { silentReporter, type Reporter } from './reporter.js';
 
 /** What lab.json holds. */

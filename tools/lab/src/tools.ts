@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from './data-stores.js';
+import { processAlive } from './processes.js';
 import { findExecutable } from './config.js';
 import { REPO_ROOT } from './paths.js';
 import { silentReporter, type Reporter } from './reporter.js';
