@@ -78,7 +78,8 @@ describe('the lab’s own data stores', () => {
     other.kill();
     await waitFor(() => !alive(other.pid), 5_000, 'the other runner to die');
     await third.release();
-    assert.ok(pids.every((pid) => !alive(pid)), 'every data store process is gone');
+    // Stopped; the test process started them, so it is also the one that reaps them, a moment later.
+    await waitFor(() => pids.every((pid) => !alive(pid)), 5_000, 'every data store process to be gone');
     for (const port of [third.postgres.port, third.redis.port, third.rabbitmq.port, third.rabbitmq.managementPort]) {
       assert.equal(await portInUse(port), false, `port ${port} is free again`);
     }
