@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: measures the lab and, in the same run, this machine's ceilings, then prints
- * the ratios against the goals of issue 2. It starts its own throwaway lab (free ports, its own
+ * the ratios against the goals in docs/benchmarks.md. It starts its own throwaway lab (free ports, its own
  * databases and Redis prefix, simulated fulfillment delays set to zero) so that results do not
  * depend on what else is running, and cleans up afterwards.
  *

@@ -1,4 +1,4 @@
--- OrderLab in Docker Compose: one database and one role per service (DESIGN §6).
+-- OrderLab in Docker Compose: one database and one role per service (docs/architecture.md).
 -- The postgres image runs this once, as the superuser, when its data volume is empty (the
 -- native lab does the same with tools/lab/src/databases.ts ensureServiceDatabase): a login role
 -- with the service's name and password, owning a database of the same name. Owning the database

@@ -2,7 +2,7 @@
  * The counter and histogram behind ServiceMetrics: same exposition as prom-client's, a fraction
  * of the cost per call.
  *
- * Why not prom-client's own: a CPU profile of the orders service under load (bench, issue 5)
+ * Why not prom-client's own: a CPU profile of the orders service under load (docs/benchmarks.md, the cost of metrics)
  * showed its Histogram.observe at about 3 µs a call on the lab machine — it validates every
  * label, hashes the label object into a string, and keeps buckets in an object keyed by the
  * bound, so each observation converts a float to a string twice. With ten SQL statements per

@@ -10,7 +10,7 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** A logger with the fields of DESIGN §5: time, level (label), service, msg; errors under `err`. */
+/** A logger with the fields every service logs (docs/architecture.md): time, level (label), service, msg; errors under `err`. */
 export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
   return pino(
     {

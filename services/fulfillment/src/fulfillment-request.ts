@@ -1,5 +1,5 @@
 /**
- * The fulfillment stream's message contract (DESIGN §4, docs/configuration.md): parsing of
+ * The fulfillment stream's message contract (docs/configuration.md, "Redis keys"): parsing of
  * one entry's fields into a request, without I/O.
  */
 import { isValidRequestId, newRequestId } from '@orderlab/platform';

@@ -1,5 +1,5 @@
 /**
- * The at-least-once consumer of the notifications queue (reliability.md §3.2–§3.4): manual
+ * The at-least-once consumer of the notifications queue: manual
  * acks after the database commit, bounded prefetch, poison messages dead-lettered at once,
  * failing ones requeued after a backoff until the queue's delivery limit dead-letters them,
  * and a drain on shutdown (cancel, finish and settle what is in flight, then close).

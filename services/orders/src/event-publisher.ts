@@ -1,6 +1,6 @@
 /**
  * Publishes events to `orderlab.events` on a confirm channel and tells, per message, whether the
- * broker took responsibility for it (reliability.md §3.1–§3.4): a message counts as delivered only
+ * broker took responsibility for it: a message counts as delivered only
  * when its publisher confirm (basic.ack) arrived and no basic.return came back for it (with
  * `mandatory`, an unroutable message is returned and then still acked). A nack, a return, a closed
  * channel or connection, or no confirm before the deadline all count as not delivered.

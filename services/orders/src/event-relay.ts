@@ -1,6 +1,6 @@
 /**
  * The events relay: moves `events` outbox rows to the RabbitMQ topic exchange `orderlab.events`
- * (routing key = event type) and marks them sent (reliability.md §3.1).
+ * (routing key = event type) and marks them sent.
  *
  * One round, in one transaction, like the fulfillment relay (outbox-relay.ts), with whose claiming,
  * backoff and scheduling it shares code: claim a batch with FOR UPDATE SKIP LOCKED (several relays

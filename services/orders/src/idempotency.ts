@@ -1,6 +1,6 @@
 /**
  * Idempotency keys, kept in Postgres and written in the same transaction as the effect
- * (DESIGN §5, reliability.md §1). The protocol inside one transaction:
+ * (the IETF Idempotency-Key draft, as Stripe implements it; docs/errors.md). The protocol inside one transaction:
  *
  *   1. pg_try_advisory_xact_lock on the (scope, key) pair — not acquired means the first request
  *      with this key is still running: ABORTED IDEMPOTENCY_KEY_IN_USE (the gateway answers 409).

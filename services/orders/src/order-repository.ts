@@ -1,7 +1,7 @@
 /**
  * Order persistence: reads, keyset pages, the CreateOrder transaction and CompleteFulfillment.
  * The write paths keep round trips to a minimum (Postgres CPU is the first limit of the order
- * path, see shared/reference/machine-ceilings.md): CreateOrder is BEGIN, lock + catalog,
+ * path, see docs/benchmarks.md): CreateOrder is BEGIN, lock + catalog,
  * key lookup, one multi-CTE insert, COMMIT.
  */
 import { randomUUID } from 'node:crypto';

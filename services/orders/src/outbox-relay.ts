@@ -1,6 +1,6 @@
 /**
  * The fulfillment outbox relay: moves `fulfillment` outbox rows to the Redis stream
- * `fulfillment:requests` and marks them sent (reliability.md §3.1, the job drain).
+ * `fulfillment:requests` and marks them sent.
  *
  * One round, in one transaction: claim a batch with FOR UPDATE SKIP LOCKED (so several relays
  * share the work and never send a row twice), XADD the batch in one pipeline, then mark the

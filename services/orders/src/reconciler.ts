@@ -1,5 +1,5 @@
 /**
- * Redis is not the source of truth (reliability.md §4.4): a stream entry can be lost with a
+ * Redis is not the source of truth: a stream entry can be lost with a
  * Redis restart, or its consumer can die for good. Every RECONCILER_INTERVAL_MS the reconciler
  * re-queues open orders (pending/fulfilling) whose last fulfillment request is older than
  * RECONCILER_STALE_AFTER_MS and that have no undelivered request: it writes a new

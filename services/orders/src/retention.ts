@@ -10,7 +10,7 @@ type RetentionConfig = Pick<OrdersConfig, 'IDEMPOTENCY_TTL_HOURS' | 'OUTBOX_RETE
 /** The tables the orders service keeps bounded, in the order they are pruned. */
 export function ordersPruneTables(config: RetentionConfig): PruneTable[] {
   return [
-    // A key is stored with expires_at = created + IDEMPOTENCY_TTL_HOURS (24 h, DESIGN §5) and
+    // A key is stored with expires_at = created + IDEMPOTENCY_TTL_HOURS (24 h) and
     // goes as soon as it has expired: a retry after that is a new request anyway.
     { table: 'idempotency_keys', ageColumn: 'expires_at', retentionMs: 0 },
     // Sent rows only (sent_at is NULL until then): an undelivered row is never pruned, however old.

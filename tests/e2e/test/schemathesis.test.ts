@@ -7,7 +7,7 @@ import { ensureTool, SCHEMATHESIS } from '@orderlab/lab';
 import { labFor } from './helpers.js';
 
 /**
- * The four checks issue 11 names, none weakened: no 5xx, every status and content type
+ * The four checks of docs/testing.md, none weakened: no 5xx, every status and content type
  * documented, every body matching its documented schema.
  */
 const CHECKS = 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance';

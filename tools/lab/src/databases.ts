@@ -1,5 +1,5 @@
 /**
- * One database and one role per service (DESIGN §6), created idempotently by the Postgres
+ * One database and one role per service (docs/architecture.md), created idempotently by the Postgres
  * superuser. Concurrent callers (parallel test files) are serialised by an advisory lock,
  * because CREATE ROLE / ALTER ROLE on the same role from two sessions can fail with
  * "tuple concurrently updated".
