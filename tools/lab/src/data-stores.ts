@@ -10,7 +10,6 @@
  * SIGKILL leaves them running (they hold data and are not its children); the next acquire
  * adopts them and `npm run stop` stops them.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -30,6 +29,7 @@ import { freePort, portInUse } from './ports.js';
 import { asProbeError, probeAmqp, probePostgres, probeRedis } from './probes.js';
 import { processAlive } from './processes.js';
 import { silentReporter, type Reporter } from './reporter.js';
+import { runCaptured } from './run-captured.js';
 
 export { DATA_STORES, DATA_STORE_PACKAGES, DATA_STORE_PORTS, DataStoreError, locateDataStore, postgresBinDir, type DataStoreName } from './data-store-servers.js';
 export { processAlive } from './processes.js';
@@ -102,7 +102,7 @@ function endpointsOf(l: Layout, states: Record<DataStoreName, StoreState>): Data
   const redis = states.redis.ports;
   const rabbit = states.rabbitmq.ports;
   return {
-    postgres: { port: pg.main!, adminUrl: `postgres://postgres@127.0.0.1:${pg.main}/postgres` },
+    postgres: { port: pg.main!, adminUrl: postgresAdminUrl(pg.main!) },
     redis: { port: redis.main!, url: `redis://127.0.0.1:${redis.main}` },
     rabbitmq: {
       port: rabbit.main!,
@@ -115,15 +115,23 @@ function endpointsOf(l: Layout, states: Record<DataStoreName, StoreState>): Data
   };
 }
 
-async function probeStore(name: DataStoreName, state: StoreState, endpoints?: DataStoreEndpoints): Promise<void> {
+/** The superuser URL of the lab's Postgres on this port (trust authentication on 127.0.0.1). */
+function postgresAdminUrl(port: number): string {
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
+async function probeStore(name: DataStoreName, state: StoreState): Promise<void> {
   const address = { host: '127.0.0.1', port: state.ports.main! };
-  if (name === 'postgres') return probePostgres(address, `postgres://postgres@127.0.0.1:${address.port}/postgres`);
+  if (name === 'postgres') return probePostgres(address, postgresAdminUrl(address.port));
   if (name === 'redis') return probeRedis(address);
-  await probeAmqp(address);
-  // The AMQP port opens before the broker has finished booting; vhost commands need it booted.
-  if (endpoints) {
-    const ok = spawnSync(endpoints.rabbitmq.ctl, ['-q', 'await_startup', '--timeout', '30'], { timeout: 40_000, stdio: 'ignore' });
-    if (ok.status !== 0) throw asProbeError(new Error('rabbitmqctl await_startup did not succeed'));
+  return probeAmqp(address);
+}
+
+/** The AMQP port opens before the broker has finished booting, and vhost commands need it booted. */
+async function awaitBrokerBoot(l: Layout): Promise<void> {
+  const result = await runCaptured(join(l.bin, 'rabbitmqctl'), ['-q', 'await_startup', '--timeout', '60'], { timeoutMs: 70_000 });
+  if (result.code !== 0) {
+    throw new DataStoreError(`rabbitmq did not finish booting (rabbitmqctl await_startup: ${result.output.trim().split('\n').at(-1) ?? ''})`, 'rabbitmq', tailLines(join(l.logs, 'rabbitmq.log'), 15));
   }
 }
 
@@ -165,6 +173,7 @@ async function startStore(l: Layout, name: DataStoreName, ports: Record<string, 
   writeFileSync(stateFile(l, name), `${JSON.stringify(state, null, 2)}\n`);
   try {
     await waitUp(l, name, state, START_TIMEOUT_MS[name]);
+    if (name === 'rabbitmq') await awaitBrokerBoot(l);
   } catch (err) {
     await stopStore(l, state, silentReporter);
     throw err;
@@ -294,13 +303,9 @@ export async function acquireDataStores(options: DataStoreOptions = {}): Promise
     writeFileSync(join(l.users, String(user)), `${new Date().toISOString()}\n`);
     return running as Record<DataStoreName, StoreState>;
   });
-  const endpoints = endpointsOf(l, states);
-  // A broker adopted from another runner may still be booting; make sure it finished.
-  if (!started.includes('rabbitmq')) await probeStore('rabbitmq', states.rabbitmq, endpoints).catch(() => {});
-  else await probeStore('rabbitmq', states.rabbitmq, endpoints);
   let released = false;
   return {
-    ...endpoints,
+    ...endpointsOf(l, states),
     started,
     release: async () => {
       if (released) return;
@@ -313,14 +318,6 @@ export async function acquireDataStores(options: DataStoreOptions = {}): Promise
       });
     },
   };
-}
-
-/** The endpoints of data stores that run now (another runner's), or undefined when any is down. */
-export function runningDataStores(root = DEFAULT_DATA_STORES_ROOT): DataStoreEndpoints | undefined {
-  const l = layout(root);
-  const states = Object.fromEntries(DATA_STORES.map((n) => [n, readState(l, n)])) as Record<DataStoreName, StoreState | undefined>;
-  if (DATA_STORES.some((n) => !states[n] || !processAlive(states[n].pid, MARKER[n]))) return undefined;
-  return endpointsOf(l, states as Record<DataStoreName, StoreState>);
 }
 
 /** Environment that points tests and the lab's services at these data stores (read by config.ts and @orderlab/platform/testing). */

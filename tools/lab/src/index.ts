@@ -21,7 +21,6 @@ export { freePort, portInUse, assertPortsFree, PortInUseError } from './ports.js
 export {
   acquireDataStores,
   stopDataStores,
-  runningDataStores,
   dataStoreEnv,
   DataStoreError,
   DATA_STORES,

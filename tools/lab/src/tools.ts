@@ -86,7 +86,11 @@ const LOCK_POLL_MS = 250;
 /** Output lines that mean the registry could not be reached (DNS, refused, timed out, TLS). */
 const UNREACHABLE = /could not resolve host|name or service not known|temporary failure in name resolution|connection refused|connection timed out|network is unreachable|no route to host|i\/o timeout|dial tcp|failed to establish a new connection|max retries exceeded|could not transfer artifact|unknownhostexception|connectexception|no matching distribution found/i;
 
-/** The user's cache of built tools (kept across clones): $ORDERLAB_CACHE_DIR, else $XDG_CACHE_HOME/orderlab or ~/.cache/orderlab. */
+/**
+ * The user's cache of built tools (kept across clones): $ORDERLAB_CACHE_DIR, else
+ * $XDG_CACHE_HOME/orderlab or ~/.cache/orderlab — the same folder bootstrap.mjs (builtins only,
+ * so it cannot import this) caches Node in.
+ */
 export function toolCacheDir(): string {
   return process.env.ORDERLAB_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'orderlab');
 }
