@@ -6,7 +6,10 @@
 
 COMPOSE ?= docker compose
 # The traffic generator's control API: Compose publishes it here, `npm start` listens here too.
-TRAFFIC_URL ?= http://127.0.0.1:8089
+# Its port is PORTS.traffic of the topology (packages/contracts/src/topology.ts), read with sed
+# so that `make` needs no Node (make -n status shows the result).
+TRAFFIC_PORT := $(shell sed -n 's/^  traffic: \([0-9][0-9]*\),$$/\1/p' packages/contracts/src/topology.ts)
+TRAFFIC_URL ?= http://127.0.0.1:$(TRAFFIC_PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help up down logs ps start test bench status mode-steady mode-burst mode-overload mode-pause

@@ -4,6 +4,7 @@
  * transaction) with no gateway and no gRPC hop. Run as its own process; prints its port.
  * DATABASE_URL must point at a migrated, seeded orders database.
  */
+import { CUSTOMER_ID_PATTERN, HTTP_HEADERS, ORDER_LIMITS } from '@orderlab/contracts';
 import Fastify from 'fastify';
 import { buildOrdersApp, type OrdersCache } from '@orderlab/orders';
 import { createLogger, createPgPool } from '@orderlab/platform';
@@ -34,12 +35,15 @@ app.post('/orders', {
       additionalProperties: false,
       required: ['customerId', 'items'],
       properties: {
-        customerId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+        customerId: { type: 'string', pattern: CUSTOMER_ID_PATTERN },
         items: {
-          type: 'array', minItems: 1, maxItems: 50,
+          type: 'array', minItems: ORDER_LIMITS.minItems, maxItems: ORDER_LIMITS.maxItems,
           items: {
             type: 'object', additionalProperties: false, required: ['productId', 'quantity'],
-            properties: { productId: { type: 'string', format: 'uuid' }, quantity: { type: 'integer', minimum: 1, maximum: 100 } },
+            properties: {
+              productId: { type: 'string', format: 'uuid' },
+              quantity: { type: 'integer', minimum: ORDER_LIMITS.minQuantity, maximum: ORDER_LIMITS.maxQuantity },
+            },
           },
         },
       },
@@ -49,7 +53,7 @@ app.post('/orders', {
   const result = await orders.createOrder(request.body as never, {
     requestId: request.id,
     traceparent: undefined,
-    idempotencyKey: request.headers['idempotency-key'] as string,
+    idempotencyKey: request.headers[HTTP_HEADERS.idempotencyKey] as string,
     log: logger,
     checkActive: () => {},
   });

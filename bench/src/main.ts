@@ -4,6 +4,9 @@
  * databases and Redis prefix, simulated fulfillment delays set to zero) so that results do not
  * depend on what else is running, and cleans up afterwards.
  *
+ * `npm run bench -- orders` runs only the order path (placement, the live pipeline, cached reads,
+ * accepted → fulfilled) on a throwaway lab: what a refactoring must not slow down.
+ *
  * Then the event bus (events.ts): events/s published with confirms by orders' relay and consumed
  * by notifications, each draining a backlog, and order → notification latency.
  *
@@ -130,15 +133,15 @@ async function metricsOnly(): Promise<number> {
   return 0;
 }
 
-/** Runs the benchmark (argv: nothing for all of it, `traffic` or `metrics` for one part); resolves to the exit code. */
-export async function main(argv: string[] = []): Promise<number> {
-  if (argv[0] === 'traffic' && argv.length === 1) return trafficOnly();
-  if (argv[0] === 'metrics' && argv.length === 1) return metricsOnly();
-  if (argv.length > 0) {
-    process.stderr.write(`usage: npm run bench [-- traffic|metrics]   (unknown argument: ${argv.join(' ')})\n`);
-    return 2;
-  }
-  say(`OrderLab benchmark — ${seconds} s per measurement after a 2 s warm-up, concurrency ${concurrency}`);
+interface OrderPathResults {
+  /** Placement (request path), placement (pipeline live), cached reads. */
+  results: LoadResult[];
+  fulfillment: { orders: number; p50Ms: number; p99Ms: number; maxMs: number };
+  events: EventResults | undefined;
+}
+
+/** The order path on a throwaway lab: placement, the live pipeline, cached reads, accepted → fulfilled; the event bus too when asked. */
+async function measureOrderPath({ withEvents }: { withEvents: boolean }): Promise<OrderPathResults> {
   say('starting a throwaway lab (zero simulated fulfillment delays)…');
   const lab = await startTestLab('bench', {
     logLevel: 'warn',
@@ -148,7 +151,6 @@ export async function main(argv: string[] = []): Promise<number> {
     },
   });
   const results: LoadResult[] = [];
-  const ceilings: LoadResult[] = [];
   let fulfillment: { orders: number; p50Ms: number; p99Ms: number; maxMs: number } | undefined;
   let events: EventResults | undefined;
   const ordersDb = new pg.Pool({ connectionString: lab.databases.orders.url, max: 2 });
@@ -226,7 +228,7 @@ export async function main(argv: string[] = []): Promise<number> {
     fulfillment = { orders: lat.length, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: lat[lat.length - 1] ?? Number.NaN };
     say(`lab: order accepted → fulfilled (${fulfillment.orders} orders, delays 0)   p50 ${fulfillment.p50Ms.toFixed(2)} ms   p99 ${fulfillment.p99Ms.toFixed(2)} ms   max ${fulfillment.maxMs.toFixed(2)} ms`);
 
-    events = await measureEvents(lab, api, (i) => orderBody(productIds, i), {
+    if (withEvents) events = await measureEvents(lab, api, (i) => orderBody(productIds, i), {
       backlogOrders: eventOrders,
       latencyOrders,
       concurrency,
@@ -237,7 +239,36 @@ export async function main(argv: string[] = []): Promise<number> {
     await ordersDb.end();
     await lab.dispose();
   }
+  if (!fulfillment) throw new Error('accepted → fulfilled was not measured');
+  return { results, fulfillment, events };
 
+}
+
+/** `npm run bench -- orders`: only the order path (what a refactoring must not slow down). */
+async function ordersOnly(): Promise<number> {
+  say(`OrderLab order path — ${seconds} s per measurement after a 2 s warm-up, concurrency ${concurrency}`);
+  const { results, fulfillment } = await measureOrderPath({ withEvents: false });
+  const out = join(REPO_ROOT, '.lab', 'bench-orders-results.json');
+  mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, fulfillment }, null, 2)}\n`);
+  say(`\nresults written to ${out}`);
+  return 0;
+}
+
+/** Runs the benchmark (argv: nothing for all of it, `orders`, `traffic` or `metrics` for one part); resolves to the exit code. */
+export async function main(argv: string[] = []): Promise<number> {
+  if (argv[0] === 'traffic' && argv.length === 1) return trafficOnly();
+  if (argv[0] === 'metrics' && argv.length === 1) return metricsOnly();
+  if (argv[0] === 'orders' && argv.length === 1) return ordersOnly();
+  if (argv.length > 0) {
+    process.stderr.write(`usage: npm run bench [-- orders|traffic|metrics]   (unknown argument: ${argv.join(' ')})\n`);
+    return 2;
+  }
+  say(`OrderLab benchmark — ${seconds} s per measurement after a 2 s warm-up, concurrency ${concurrency}`);
+  const { results, fulfillment, events } = await measureOrderPath({ withEvents: true });
+  if (!events) throw new Error('the event bus was not measured');
+
+  const ceilings: LoadResult[] = [];
   say('ceilings (same machine, same client):');
   const db = await createTestDatabase('bench_ceiling');
   try {

@@ -10,6 +10,7 @@ import {
   EVENT_HEADERS,
   EVENT_TYPES,
   EVENTS_EXCHANGE,
+  NOTIFICATIONS_QUEUE,
   type EventType,
 } from './events.js';
 import { address } from './topology.js';
@@ -75,17 +76,18 @@ export function buildAsyncApiDocument(version = '1.0.0'): Record<string, unknown
     };
   }
 
+  const bindings = NOTIFICATIONS_QUEUE.bindings.map((pattern) => `\`${pattern}\``).join(' and ');
   channels.notificationsQueue = {
-    address: 'notifications',
-    title: 'queue notifications',
+    address: NOTIFICATIONS_QUEUE.name,
+    title: `queue ${NOTIFICATIONS_QUEUE.name}`,
     description:
-      'Durable quorum queue of the notifications service, bound to `order.*` and `item.*`, dead-lettering ' +
+      `Durable quorum queue of the notifications service, bound to ${bindings}, dead-lettering ` +
       `to \`${DEAD_LETTER_EXCHANGE}\` after the delivery limit or at once for invalid messages.`,
     messages: Object.fromEntries(EVENT_TYPES.map((t) => [camel(t), { $ref: `#/components/messages/${camel(t)}` }])),
     bindings: {
       amqp: {
         is: 'queue',
-        queue: { name: 'notifications', durable: true, exclusive: false, autoDelete: false, vhost: '/' },
+        queue: { name: NOTIFICATIONS_QUEUE.name, durable: true, exclusive: false, autoDelete: false, vhost: '/' },
         bindingVersion: '0.3.0',
       },
     },

@@ -1,9 +1,10 @@
 /**
  * The event contract of `orderlab.events` (RabbitMQ topic exchange): envelope, payloads, routing
  * keys and headers. One TypeBox schema per payload is at once the publisher's and the consumer's
- * validation, their TypeScript type, and what docs/api/asyncapi.yaml is checked against.
+ * validation, their TypeScript type, and what docs/api/asyncapi.json is checked against.
  */
 import Type, { type Static, type TSchema } from 'typebox';
+import { CURRENCY_PATTERN, CUSTOMER_ID_PATTERN, ORDER_LIMITS, PRODUCT_LIMITS, SKU_PATTERN } from './limits.js';
 
 /** Topic exchange every domain event is published to. */
 export const EVENTS_EXCHANGE = 'orderlab.events';
@@ -20,8 +21,16 @@ export const EVENT_EXCHANGES = [
   { name: DEAD_LETTER_EXCHANGE, type: 'fanout', options: { durable: true, autoDelete: false, internal: false } },
 ] as const;
 
+/** Each event type by name, for the producers that write one into the outbox. */
+export const EVENT_TYPE = {
+  orderCreated: 'order.created',
+  orderFulfilled: 'order.fulfilled',
+  orderFailed: 'order.failed',
+  itemCreated: 'item.created',
+} as const;
+
 /** Routing key = event type. */
-export const EVENT_TYPES = ['order.created', 'order.fulfilled', 'order.failed', 'item.created'] as const;
+export const EVENT_TYPES = [EVENT_TYPE.orderCreated, EVENT_TYPE.orderFulfilled, EVENT_TYPE.orderFailed, EVENT_TYPE.itemCreated] as const;
 /** One of EVENT_TYPES. */
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -32,20 +41,35 @@ export const EVENT_HEADERS = {
   traceparent: 'traceparent',
 } as const;
 
+/**
+ * The notifications service's queue (the default of its NOTIFICATIONS_QUEUE) and the routing-key
+ * patterns it is bound with; dead letters go to `<name>.dead`.
+ */
+export const NOTIFICATIONS_QUEUE = { name: 'notifications', bindings: ['order.*', 'item.*'] } as const;
+
+// The bounds are orders' own (limits.ts): an event carries only what orders accepted.
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
-const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
+const Currency = Type.String({ pattern: CURRENCY_PATTERN });
 const Cents = Type.Integer({ minimum: 0 });
+const PriceCents = Type.Integer({ minimum: PRODUCT_LIMITS.minPriceCents, maximum: PRODUCT_LIMITS.maxPriceCents });
 
 /** An order as the orders service returns it. */
 export const OrderEventData = Type.Object(
   {
     id: Uuid,
-    customerId: Type.String({ minLength: 1, maxLength: 64 }),
+    customerId: Type.String({ pattern: CUSTOMER_ID_PATTERN }),
     status: Type.Union([Type.Literal('pending'), Type.Literal('fulfilling'), Type.Literal('fulfilled'), Type.Literal('failed')]),
     items: Type.Array(
-      Type.Object({ productId: Uuid, quantity: Type.Integer({ minimum: 1 }), unitPriceCents: Cents }, { additionalProperties: false }),
-      { minItems: 1 },
+      Type.Object(
+        {
+          productId: Uuid,
+          quantity: Type.Integer({ minimum: ORDER_LIMITS.minQuantity, maximum: ORDER_LIMITS.maxQuantity }),
+          unitPriceCents: PriceCents,
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: ORDER_LIMITS.minItems, maxItems: ORDER_LIMITS.maxItems },
     ),
     totalCents: Cents,
     currency: Currency,
@@ -71,10 +95,10 @@ export const OrderFailedData = Type.Object(
 export const ItemCreatedData = Type.Object(
   {
     id: Uuid,
-    sku: Type.String({ minLength: 1 }),
-    name: Type.String({ minLength: 1 }),
-    description: Type.String(),
-    priceCents: Cents,
+    sku: Type.String({ pattern: SKU_PATTERN }),
+    name: Type.String({ minLength: 1, maxLength: PRODUCT_LIMITS.maxName }),
+    description: Type.String({ maxLength: PRODUCT_LIMITS.maxDescription }),
+    priceCents: PriceCents,
     currency: Currency,
     createdAt: Timestamp,
   },

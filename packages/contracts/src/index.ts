@@ -1,6 +1,8 @@
 /**
- * The orders gRPC contract: loads proto/orderlab/orders/v1/orders.proto at run time and
- * exposes it with the types generated from it (src/generated, see scripts/gen.mjs).
+ * Every contract between the services (docs/architecture.md, "How an order flows"): the
+ * orders gRPC contract, loaded from proto/orderlab/orders/v1/orders.proto at run time with the
+ * types generated from it (src/generated, see scripts/gen.mjs), and the modules re-exported at
+ * the end — events, error codes, headers, id formats, limits and the fulfillment stream.
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -32,16 +34,6 @@ export type { FulfillmentOutcome__Output } from './generated/orderlab/orders/v1/
 
 /** Fully qualified service name, as used by gRPC health checks and reflection. */
 export const ORDER_SERVICE_NAME = 'orderlab.orders.v1.OrderService';
-
-/** Trailing-metadata key carrying the stable error code (e.g. `ORDER_NOT_FOUND`). */
-export const ERROR_CODE_METADATA_KEY = 'orderlab-error-code';
-
-/** Metadata keys the services exchange on every call. */
-export const METADATA = {
-  requestId: 'x-request-id',
-  traceparent: 'traceparent',
-  idempotencyKey: 'idempotency-key',
-} as const;
 
 /** Absolute path of the proto folder (repository root /proto). */
 export const PROTO_ROOT = fileURLToPath(new URL('../../../../proto/', import.meta.url));
@@ -95,5 +87,11 @@ export function createOrderServiceClient(
   });
 }
 
+// The contracts besides the .proto; each is also its own sub-path export (package.json).
 export * from './events.js';
 export { buildAsyncApiDocument } from './asyncapi.js';
+export * from './error-codes.js';
+export * from './formats.js';
+export * from './fulfillment-requests.js';
+export * from './headers.js';
+export * from './limits.js';

@@ -1,9 +1,11 @@
 /**
  * The lab's topology: every process's name and port, and the addresses the others reach it at
- * by default — the one place in the code where a port number is written. Services take their
- * config defaults from here, the native runner its ports, data stores and Prometheus targets,
- * and a test holds compose.yaml and the docs against it. Light on purpose (no imports): import
- * it as `@orderlab/contracts/topology`, never through the gRPC entry point.
+ * by default — the one place in the code where a port number is written (compose.yaml, the
+ * other, is held against it by tests/e2e/test/topology.test.ts). Services take their config
+ * defaults from here, the native runner its ports, data stores and Prometheus targets, and
+ * `npm run gen:config` the addresses in deploy/ (Compose's prometheus.yml, Grafana's
+ * datasource). Light on purpose (no imports): import it as `@orderlab/contracts/topology`,
+ * never through the gRPC entry point.
  */
 
 /** Where everything listens natively: loopback only. */

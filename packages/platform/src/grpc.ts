@@ -1,9 +1,7 @@
 /** gRPC conventions: stable error codes in trailing metadata, request ids from metadata. */
 import { Metadata, type ServiceError, type status as Status } from '@grpc/grpc-js';
+import { ERROR_CODE_METADATA_KEY } from '@orderlab/contracts/headers';
 import { requestIdFrom, REQUEST_ID_HEADER } from './request-id.js';
-
-/** Trailing-metadata key carrying the stable error code (same as @orderlab/contracts). */
-export const ERROR_CODE_METADATA_KEY = 'orderlab-error-code';
 
 /** A ServiceError to pass to a unary callback: status, a client-safe message and a stable code. */
 export function grpcError(status: Status, code: string, message: string): ServiceError {

@@ -1,5 +1,6 @@
 /** Liveness and readiness endpoints (liveness is not readiness). */
 import type { FastifyInstance } from 'fastify';
+import { settleWithin } from './timeout.js';
 
 /** One dependency readiness depends on; check() rejects when it is not usable. */
 export interface ReadinessCheck {
@@ -18,19 +19,11 @@ export interface HealthOptions {
 export async function runChecks(checks: ReadinessCheck[], timeoutMs: number): Promise<Record<string, string>> {
   const results = await Promise.all(
     checks.map(async (c) => {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          c.check(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-          }),
-        ]);
-        return [c.name, 'ok'] as const;
+        const answered = await settleWithin(c.check(), timeoutMs);
+        return [c.name, answered ? 'ok' : `no answer within ${timeoutMs} ms`] as const;
       } catch (err) {
         return [c.name, err instanceof Error ? err.message : String(err)] as const;
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );

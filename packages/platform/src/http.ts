@@ -16,7 +16,7 @@ import {
   type FastifyRequest,
 } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { AppError, ErrorCode, toProblem, type ValidationIssue } from './errors.js';
+import { AppError, ErrorCode, toProblem, type AppErrorOptions, type ValidationIssue } from './errors.js';
 import type { Logger } from './logger.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
@@ -167,6 +167,18 @@ const PART: Record<string, ValidationIssue['in']> = {
   headers: 'header',
 };
 
+const INVALID_JSON: AppErrorOptions = { code: ErrorCode.MALFORMED_JSON, status: 400, detail: 'The request body is not valid JSON.' };
+
+/** The problem of each of Fastify's own error codes a client can cause (its body parsers and router). */
+const FASTIFY_ERRORS = new Map<string, AppErrorOptions>([
+  ['FST_ERR_CTP_INVALID_JSON_BODY', INVALID_JSON],
+  ['FST_ERR_CTP_EMPTY_JSON_BODY', { code: ErrorCode.MALFORMED_JSON, status: 400, detail: 'The request body is empty but Content-Type says JSON.' }],
+  ['FST_ERR_CTP_BODY_TOO_LARGE', { code: ErrorCode.PAYLOAD_TOO_LARGE, status: 413, detail: 'The request body is larger than this API accepts.' }],
+  ['FST_ERR_CTP_INVALID_MEDIA_TYPE', { code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, status: 415, detail: 'Send the request body as application/json.' }],
+  ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', { code: ErrorCode.VALIDATION_FAILED, status: 400, detail: 'Content-Length does not match the body.' }],
+  ['FST_ERR_BAD_URL', { code: ErrorCode.NOT_FOUND, status: 400, detail: 'The request URL is malformed.' }],
+]);
+
 /** Maps Fastify's own errors (parsing, limits, validation) to AppErrors; undefined = a bug. */
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
@@ -181,26 +193,10 @@ export function toAppError(error: unknown): AppError | undefined {
       errors,
     });
   }
-  switch (err.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AppError({ code: ErrorCode.MALFORMED_JSON, status: 400, detail: 'The request body is not valid JSON.' });
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError({ code: ErrorCode.MALFORMED_JSON, status: 400, detail: 'The request body is empty but Content-Type says JSON.' });
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError({ code: ErrorCode.PAYLOAD_TOO_LARGE, status: 413, detail: 'The request body is larger than this API accepts.' });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError({ code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, status: 415, detail: 'Send the request body as application/json.' });
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new AppError({ code: ErrorCode.VALIDATION_FAILED, status: 400, detail: 'Content-Length does not match the body.' });
-    case 'FST_ERR_BAD_URL':
-      return new AppError({ code: ErrorCode.NOT_FOUND, status: 400, detail: 'The request URL is malformed.' });
-    default:
-      break;
-  }
+  const known = FASTIFY_ERRORS.get(err.code ?? '');
+  if (known) return new AppError(known);
   // JSON.parse errors surface as SyntaxError with statusCode 400 from Fastify's parser.
-  if (error instanceof SyntaxError && err.statusCode === 400) {
-    return new AppError({ code: ErrorCode.MALFORMED_JSON, status: 400, detail: 'The request body is not valid JSON.' });
-  }
+  if (error instanceof SyntaxError && err.statusCode === 400) return new AppError(INVALID_JSON);
   if (err.statusCode === 503 && /closing|unavailable/i.test(err.message ?? '')) {
     return new AppError({ code: ErrorCode.SHUTTING_DOWN, status: 503, detail: 'The server is shutting down; retry shortly.', retryAfterSeconds: 1 });
   }

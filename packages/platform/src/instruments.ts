@@ -62,21 +62,38 @@ interface MetricSpec {
   labelNames: readonly string[];
 }
 
-/** A monotonically increasing count per label set. Negative or non-finite increments are ignored. */
-export class FastCounter {
+/**
+ * What a counter and a histogram share: the name, help and aggregator prom-client's Registry
+ * reads, and the series of type S, one per label-value combination.
+ */
+abstract class FastMetric<S> {
   readonly name: string;
   readonly help: string;
-  readonly type = 'counter';
   readonly aggregator = 'sum';
-  private readonly labelNames: readonly string[];
-  private readonly series = new Map<string, { labels: Record<string, string>; value: number }>();
+  abstract readonly type: Collected['type'];
+  protected readonly labelNames: readonly string[];
+  protected readonly series = new Map<string, S>();
 
   constructor({ name, help, labelNames }: MetricSpec) {
     this.name = name;
     this.help = help;
     this.labelNames = labelNames;
+  }
+
+  /** What the Registry reads: samples under this metric's name, help and type. */
+  protected collected(values: Sample[]): Collected {
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+}
+
+/** A monotonically increasing count per label set. Negative or non-finite increments are ignored. */
+export class FastCounter extends FastMetric<{ labels: Record<string, string>; value: number }> {
+  readonly type = 'counter';
+
+  constructor(spec: MetricSpec) {
+    super(spec);
     // Like prom-client: a counter without labels is exposed (as 0) before its first increment.
-    if (labelNames.length === 0) this.series.set('', { labels: {}, value: 0 });
+    if (spec.labelNames.length === 0) this.series.set('', { labels: {}, value: 0 });
   }
 
   inc(labels: LabelValues = {}, value = 1): void {
@@ -88,8 +105,7 @@ export class FastCounter {
   }
 
   get(): Collected {
-    const values = [...this.series.values()].map(({ labels, value }) => ({ labels, value }));
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+    return this.collected([...this.series.values()].map(({ labels, value }) => ({ labels, value })));
   }
 
   /** Registry.resetMetrics() calls this. */
@@ -110,24 +126,17 @@ interface HistogramSeries {
 }
 
 /** A histogram with fixed buckets per label set. Non-finite observations are ignored. */
-export class FastHistogram {
-  readonly name: string;
-  readonly help: string;
+export class FastHistogram extends FastMetric<HistogramSeries> {
   readonly type = 'histogram';
-  readonly aggregator = 'sum';
-  private readonly labelNames: readonly string[];
   private readonly bounds: Float64Array;
-  private readonly series = new Map<string, HistogramSeries>();
   /** Incremented by reset(), which drops every series. */
   private generation = 0;
 
-  constructor({ name, help, labelNames, buckets }: MetricSpec & { buckets: readonly number[] }) {
-    if (labelNames.includes('le')) throw new Error(`${name}: le is reserved for the bucket bound`);
-    this.name = name;
-    this.help = help;
-    this.labelNames = labelNames;
-    this.bounds = Float64Array.from(new Set(buckets)).sort();
-    if (labelNames.length === 0) this.series.set('', this.newSeries({}));
+  constructor(spec: MetricSpec & { buckets: readonly number[] }) {
+    super(spec);
+    if (spec.labelNames.includes('le')) throw new Error(`${spec.name}: le is reserved for the bucket bound`);
+    this.bounds = Float64Array.from(new Set(spec.buckets)).sort();
+    if (spec.labelNames.length === 0) this.series.set('', this.newSeries({}));
   }
 
   observe(labels: LabelValues, value: number): void {
@@ -188,7 +197,7 @@ export class FastHistogram {
       values.push({ labels, value: sum, metricName: `${this.name}_sum` });
       values.push({ labels, value: count, metricName: `${this.name}_count` });
     }
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+    return this.collected(values);
   }
 
   reset(): void {

@@ -2,9 +2,15 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from './logger.js';
 
+/** One named step of a shutdown: closing a server, a connection, a pool. */
+export interface Closer {
+  name: string;
+  close: () => Promise<void> | void;
+}
+
 export interface Lifecycle {
   /** Registers a closer; closers run in reverse order of registration. */
-  onShutdown(name: string, close: () => Promise<void> | void): void;
+  onShutdown(name: string, close: Closer['close']): void;
   /** True once shutdown has begun (readiness turns false). */
   readonly shuttingDown: boolean;
   /** Runs every closer once (later calls wait for the first); errors are logged, not thrown. */
@@ -18,9 +24,36 @@ export interface LifecycleOptions {
   timeoutMs: number;
 }
 
+/**
+ * Runs the steps one after the other, in the order given. A step that fails is logged (`step`,
+ * `err`) and the next one still runs: a broken connection must not keep the pool behind it open.
+ * Each step bounds its own waits; the process-wide deadline is the lifecycle's.
+ */
+export async function closeInOrder(steps: readonly Closer[], logger: Logger): Promise<void> {
+  for (const { name, close } of steps) {
+    try {
+      await close();
+      logger.debug({ step: name }, 'closed');
+    } catch (err) {
+      logger.error({ err, step: name }, 'error while closing');
+    }
+  }
+}
+
+/** What closing the connections behind a drain (HTTP, broker, pool) may take of the shutdown deadline. */
+const CLOSE_RESERVE_MS = 2_000;
+
+/**
+ * How long a service's stop() may let in-flight work drain: SHUTDOWN_TIMEOUT_MS less what closing
+ * takes afterwards, but at least half of it, so that the process still exits within its deadline.
+ */
+export function drainBudgetMs(shutdownTimeoutMs: number): number {
+  return Math.max(shutdownTimeoutMs - CLOSE_RESERVE_MS, shutdownTimeoutMs / 2);
+}
+
 /** Creates the lifecycle of one process. */
 export function createLifecycle({ logger, timeoutMs }: LifecycleOptions): Lifecycle {
-  const closers: { name: string; close: () => Promise<void> | void }[] = [];
+  const closers: Closer[] = [];
   let running: Promise<void> | undefined;
 
   const lifecycle: Lifecycle = {
@@ -34,14 +67,7 @@ export function createLifecycle({ logger, timeoutMs }: LifecycleOptions): Lifecy
       running ??= (async () => {
         const started = Date.now();
         logger.info({ reason }, 'shutting down');
-        for (const { name, close } of [...closers].reverse()) {
-          try {
-            await close();
-            logger.debug({ step: name }, 'closed');
-          } catch (err) {
-            logger.error({ err, step: name }, 'error while closing');
-          }
-        }
+        await closeInOrder([...closers].reverse(), logger);
         logger.info({ duration_ms: Date.now() - started }, 'shutdown complete');
       })();
       return running;

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics (docs/metrics.md): one registry per process, prom-client default metrics,
- * `app_build_info`, and instruments that cost nothing when METRICS_ENABLED=false. Counters and
+ * `orderlab_build_info`, and instruments that cost nothing when METRICS_ENABLED=false. Counters and
  * histograms are our own (instruments.ts, cheaper per call); gauges and the text format are prom-client's.
  *
  * Instruments are created through ServiceMetrics so that a disabled process registers nothing,
@@ -79,10 +79,13 @@ const NOOP_HISTOGRAM: HistogramMetric<never> = { observe: NOOP, bind: () => NOOP
 export interface ServiceMetricsOptions {
   /** METRICS_ENABLED. */
   enabled: boolean;
-  /** `service_name` of app_build_info (= the Prometheus job). */
+  /** `service_name` of orderlab_build_info (= the Prometheus job). */
   service: string;
-  /** `service_version` of app_build_info. */
-  version: string;
+  /**
+   * `service_version` of orderlab_build_info: the version, or the URL of the package.json that
+   * has it (a service passes `new URL('../../package.json', import.meta.url)`), read only when enabled.
+   */
+  version: string | URL;
 }
 
 /** The metrics of one process; pass it down like the logger. */
@@ -115,12 +118,12 @@ export function createServiceMetrics({ enabled, service, version }: ServiceMetri
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const buildInfo = new Gauge({
-    name: 'app_build_info',
+    name: 'orderlab_build_info',
     help: 'The build that runs (always 1).',
     labelNames: ['service_name', 'service_version'],
     registers: [registry],
   });
-  buildInfo.set({ service_name: service, service_version: version }, 1);
+  buildInfo.set({ service_name: service, service_version: version instanceof URL ? readPackageVersion(version) : version }, 1);
   const shared = new Map<string, unknown>();
   const share = <M>(key: string, create: () => M): M => {
     if (!shared.has(key)) shared.set(key, create());
@@ -173,14 +176,46 @@ export function createServiceMetrics({ enabled, service, version }: ServiceMetri
 /** Disabled metrics, the default of components built without any (unit tests, tools). */
 export const NO_METRICS: ServiceMetrics = createServiceMetrics({ enabled: false, service: 'none', version: 'none' });
 
+/** One gauge of registerSnapshotGauges: its name, help and labels, and how it shows a snapshot. */
+export interface SnapshotGauge<S> extends MetricConfig<string> {
+  show: (gauge: GaugeMetric<string>, snapshot: S) => void;
+}
+
+/**
+ * Gauges that show one snapshot of something read on scrape (a stream's backlog, counts from a
+ * table): read() runs once per scrape however many of them show it. When it resolves undefined
+ * or rejects, the gauges are left as they are, so a scrape never fails or waits on a store that
+ * is down; read() may log, or keep and return older values, itself. Nothing when metrics are off.
+ */
+export function registerSnapshotGauges<S>(metrics: ServiceMetrics, read: () => Promise<S | undefined>, gauges: readonly SnapshotGauge<S>[]): void {
+  if (!metrics.enabled) return;
+  let reading: Promise<S | undefined> | undefined;
+  // The gauges of one scrape are collected together; the next scrape reads again.
+  const snapshot = () => {
+    reading ??= read()
+      .catch(() => undefined)
+      .finally(() => setImmediate(() => (reading = undefined)));
+    return reading;
+  };
+  for (const { show, ...config } of gauges) {
+    metrics.gauge({
+      ...config,
+      async collect(gauge) {
+        const s = await snapshot();
+        if (s !== undefined) show(gauge, s);
+      },
+    });
+  }
+}
+
 /** error_type of a failed send or process step: `timeout` or `_OTHER` (bounded, unlike messages). */
 export function errorTypeOf(err: unknown): string {
   const message = err instanceof Error ? `${err.name} ${err.message}` : String(err);
   return /time(d)? ?out/i.test(message) ? 'timeout' : '_OTHER';
 }
 
-/** The `version` of the package.json at url (a service passes `new URL('../../package.json', import.meta.url)`). */
-export function readPackageVersion(url: URL): string {
+/** The `version` of the package.json at url, or `unknown`. */
+function readPackageVersion(url: URL): string {
   const { version } = JSON.parse(readFileSync(url, 'utf8')) as { version?: unknown };
   return typeof version === 'string' ? version : 'unknown';
 }

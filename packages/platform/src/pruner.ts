@@ -8,6 +8,7 @@ import type pg from 'pg';
 import Type from 'typebox';
 import type { Logger } from './logger.js';
 import { NO_METRICS, type ServiceMetrics } from './metrics.js';
+import { settleWithin } from './timeout.js';
 
 /** Milliseconds per hour: retentions are configured in hours (`*_RETENTION_HOURS`). */
 export const HOUR_MS = 3_600_000;
@@ -201,13 +202,7 @@ export function buildPruner({ pool, logger, metrics = NO_METRICS, tables, interv
       clearTimeout(timer);
       const current = running;
       if (!current) return;
-      let deadline: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        current.then(() => true),
-        new Promise<false>((resolve) => (deadline = setTimeout(resolve, timeoutMs, false))),
-      ]);
-      clearTimeout(deadline);
-      if (finished) return;
+      if (await settleWithin(current, timeoutMs)) return;
       log.warn({ timeout_ms: timeoutMs }, 'prune run still going at the stop deadline; closing its connection (the batch rolls back)');
       // Ends the socket: the statement rejects here at once; the server rolls back the open transaction.
       await active?.end().catch(() => undefined);

@@ -1,7 +1,9 @@
 /** X-Request-Id handling: accept a sane id from upstream, otherwise make one. */
+import { HTTP_HEADERS } from '@orderlab/contracts/headers';
 import { randomBytes } from 'node:crypto';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
+/** The request id's header (HTTP) and metadata key (gRPC): one name, from the contracts. */
+export const REQUEST_ID_HEADER = HTTP_HEADERS.requestId;
 
 const SANE = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describe, it, type TestContext } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -33,11 +34,18 @@ async function buildApp(t: TestContext, metrics: ServiceMetrics) {
 describe('createServiceMetrics', () => {
   it('says which build runs and exposes the Node runtime metrics', async () => {
     const text = await scrape(enabled());
-    assert.equal(sampleValue(text, 'app_build_info', { service_name: 'test', service_version: '1.2.3' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_build_info', { service_name: 'test', service_version: '1.2.3' }), 1);
     for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes']) {
       assert.ok(findSamples(text, name).length > 0, `${name} is exposed`);
     }
     assert.deepEqual(await promtoolProblems(text), []);
+  });
+
+  it('reports the version of the package.json a service points it at', async () => {
+    const packageJson = new URL('../../package.json', import.meta.url);
+    const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
+    const text = await scrape(createServiceMetrics({ enabled: true, service: 'test', version: packageJson }));
+    assert.equal(sampleValue(text, 'orderlab_build_info', { service_name: 'test', service_version: version }), 1);
   });
 
   it('registers nothing and records into no-ops when disabled', () => {
@@ -234,7 +242,7 @@ describe('buildOpsServer', () => {
       t.after(() => ops.stop());
       const res = await ops.app.inject({ method: 'GET', url: '/metrics' });
       assert.equal(res.statusCode, status);
-      if (on) assert.equal(sampleValue(res.body, 'app_build_info', { service_name: 'ops' }), 1);
+      if (on) assert.equal(sampleValue(res.body, 'orderlab_build_info', { service_name: 'ops' }), 1);
     }
   });
 });

@@ -2,12 +2,13 @@
  * The fulfillment worker's metrics (docs/metrics.md, "fulfillment"): what the consumer does with
  * each delivery, and the stream's backlog read from Redis on scrape.
  */
-import { DURATION_BUCKETS, NO_METRICS, type ServiceMetrics } from '@orderlab/platform';
+import { FULFILLMENT_STREAMS } from '@orderlab/contracts/fulfillment-requests';
+import { messagingConsumerMetrics, NO_METRICS, registerSnapshotGauges, type ServiceMetrics } from '@orderlab/platform';
 import type { Redis } from 'ioredis';
 import { CONSUMER_GROUP, type StreamKeys } from './fulfillment-stream.js';
 
 /** messaging_destination_name of the stream (without the key prefix, so every lab reads alike). */
-export const DESTINATION = 'fulfillment:requests';
+export const DESTINATION = FULFILLMENT_STREAMS.requests;
 
 /** How processing one delivery ended, as error_type: empty on success. */
 export type ProcessErrorType = '' | 'invalid' | 'failed';
@@ -20,32 +21,10 @@ export interface ConsumerMetrics {
   deadLettered(): void;
 }
 
-/** The consumer's counters and histogram. */
+/** The platform's consumer metrics for the stream; a delivery after the first counts as redelivered. */
 export function consumerMetrics(metrics: ServiceMetrics = NO_METRICS): ConsumerMetrics {
-  const base = { messaging_system: 'redis', messaging_destination_name: DESTINATION };
-  const labelNames = ['messaging_system', 'messaging_destination_name'] as const;
-  const consumed = metrics.counter({ name: 'messaging_client_consumed_messages_total', help: 'Deliveries received.', labelNames });
-  const redelivered = metrics.counter({
-    name: 'messaging_redelivered_messages_total',
-    help: 'Deliveries after the first (reclaimed from a dead consumer, or retried).',
-    labelNames,
-  });
-  const deadLettered = metrics.counter({ name: 'messaging_dead_lettered_messages_total', help: 'Messages moved to the dead-letter stream.', labelNames });
-  const duration = metrics.histogram({
-    name: 'messaging_process_duration_seconds',
-    help: 'Duration of processing one delivery, until it was acked, dead-lettered or left pending.',
-    labelNames: [...labelNames, 'error_type'],
-    buckets: DURATION_BUCKETS,
-  });
-  return {
-    consumed(deliveries) {
-      consumed.inc(base);
-      if (deliveries > 1) redelivered.inc(base);
-    },
-    // traceId (exemplar hook) stays unset until tracing lands.
-    processed: (errorType, seconds) => duration.observe({ ...base, error_type: errorType }, seconds),
-    deadLettered: () => deadLettered.inc(base),
-  };
+  const consumer = messagingConsumerMetrics('redis', DESTINATION, metrics);
+  return { ...consumer, consumed: (deliveries) => consumer.consumed(deliveries > 1) };
 }
 
 /** Milliseconds since the epoch of a stream id (`1700000000000-0`). */
@@ -54,13 +33,12 @@ function idTime(id: string): number {
 }
 
 /**
- * queue_messages{state=lag|pending|dead} and queue_oldest_message_age_seconds, read on scrape with
- * XINFO GROUPS, XLEN, XPENDING and XRANGE (each O(1) or O(log n)): four quick commands per scrape.
+ * orderlab_queue_messages{state=lag|pending|dead} and orderlab_queue_oldest_message_age_seconds,
+ * read on scrape with XINFO GROUPS, XLEN, XPENDING and XRANGE (each O(1) or O(log n)): four quick
+ * commands per scrape.
  */
 export function registerQueueGauges(metrics: ServiceMetrics, { redis, keys, now = Date.now }: { redis: Redis; keys: StreamKeys; now?: () => number }): void {
-  if (!metrics.enabled) return;
   interface Snapshot { lag: number; pending: number; dead: number; oldestAgeSeconds: number }
-  let inFlight: Promise<Snapshot | undefined> | undefined;
 
   async function read(): Promise<Snapshot | undefined> {
     // A scrape while Redis is down shows no queue series rather than failing or waiting.
@@ -88,35 +66,23 @@ export function registerQueueGauges(metrics: ServiceMetrics, { redis, keys, now 
     return { lag, pending, dead, oldestAgeSeconds: oldest === undefined ? 0 : Math.max(0, (now() - oldest) / 1000) };
   }
 
-  // The two gauges share one read per scrape.
-  const snapshot = () => {
-    inFlight ??= read()
-      .catch(() => undefined)
-      .finally(() => setImmediate(() => (inFlight = undefined)));
-    return inFlight;
-  };
-
-  metrics.gauge<'messaging_destination_name' | 'state'>({
-    name: 'queue_messages',
-    help: 'Messages of the stream: lag (not yet delivered to the group), pending (delivered, not acked), dead (dead-letter stream length).',
-    labelNames: ['messaging_destination_name', 'state'],
-    async collect(gauge) {
-      const s = await snapshot();
-      if (!s) return;
-      gauge.set({ messaging_destination_name: DESTINATION, state: 'lag' }, s.lag);
-      gauge.set({ messaging_destination_name: DESTINATION, state: 'pending' }, s.pending);
-      gauge.set({ messaging_destination_name: DESTINATION, state: 'dead' }, s.dead);
+  const destination = { messaging_destination_name: DESTINATION };
+  registerSnapshotGauges<Snapshot>(metrics, read, [
+    {
+      name: 'orderlab_queue_messages',
+      help: 'Messages of the stream: lag (not yet delivered to the group), pending (delivered, not acked), dead (dead-letter stream length).',
+      labelNames: ['messaging_destination_name', 'state'],
+      show(gauge, s) {
+        for (const state of ['lag', 'pending', 'dead'] as const) gauge.set({ ...destination, state }, s[state]);
+      },
     },
-  });
-  metrics.gauge<'messaging_destination_name'>({
-    name: 'queue_oldest_message_age_seconds',
-    help: 'Age of the oldest pending or undelivered entry (0 when none).',
-    labelNames: ['messaging_destination_name'],
-    async collect(gauge) {
-      const s = await snapshot();
-      if (s) gauge.set({ messaging_destination_name: DESTINATION }, s.oldestAgeSeconds);
+    {
+      name: 'orderlab_queue_oldest_message_age_seconds',
+      help: 'Age of the oldest pending or undelivered entry (0 when none).',
+      labelNames: ['messaging_destination_name'],
+      show: (gauge, s) => gauge.set(destination, s.oldestAgeSeconds),
     },
-  });
+  ]);
 }
 
 function toRecord(flat: unknown[]): Record<string, unknown> {

@@ -1,8 +1,11 @@
 /**
- * The fulfillment stream's message contract (docs/configuration.md, "Redis keys"): parsing of
- * one entry's fields into a request, without I/O.
+ * The worker's side of the fulfillment stream's message contract (FULFILLMENT_REQUEST_FIELDS of
+ * @orderlab/contracts, whose encoder orders' relay writes with): parsing of one entry's fields
+ * into a request, without I/O.
  */
-import { isValidRequestId, newRequestId } from '@orderlab/platform';
+import { FULFILLMENT_REQUEST_FIELDS as F } from '@orderlab/contracts/fulfillment-requests';
+import { isUuid } from '@orderlab/contracts/formats';
+import { isValidRequestId, isValidTraceparent, newRequestId } from '@orderlab/platform';
 
 /** One stream entry as Redis returns it; `fields` is null when the entry was trimmed away. */
 export interface StreamEntry {
@@ -28,9 +31,6 @@ export type ParsedEntry =
   | { ok: true; request: FulfillmentRequest }
   | { ok: false; reason: string; requestId: string; orderId?: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
 /** Turns a flat `[field, value, field, value…]` reply into a record (the last value wins). */
 export function fieldsToRecord(flat: readonly string[]): Record<string, string> {
   const record: Record<string, string> = {};
@@ -40,22 +40,23 @@ export function fieldsToRecord(flat: readonly string[]): Record<string, string> 
 
 /** Validates a stream entry's fields; a malformed entry is reported with the reason. */
 export function parseFulfillmentRequest(messageId: string, fields: Record<string, string>): ParsedEntry {
-  const requestId = isValidRequestId(fields.request_id) ? fields.request_id : newRequestId();
-  const orderId = fields.order_id;
+  const sentRequestId = fields[F.requestId];
+  const requestId = isValidRequestId(sentRequestId) ? sentRequestId : newRequestId();
+  const orderId = fields[F.orderId];
   if (orderId === undefined || orderId === '') {
-    return { ok: false, reason: 'order_id is missing', requestId };
+    return { ok: false, reason: `${F.orderId} is missing`, requestId };
   }
-  if (!UUID.test(orderId)) {
-    return { ok: false, reason: 'order_id is not a UUID', requestId };
+  if (!isUuid(orderId)) {
+    return { ok: false, reason: `${F.orderId} is not a UUID`, requestId };
   }
-  const traceparent = fields.traceparent;
+  const traceparent = fields[F.traceparent];
   return {
     ok: true,
     request: {
       messageId,
       orderId: orderId.toLowerCase(),
       requestId,
-      ...(traceparent !== undefined && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
+      ...(isValidTraceparent(traceparent) ? { traceparent } : {}),
       fields,
     },
   };

@@ -1,7 +1,9 @@
 /**
  * The Redis side of the worker: the `fulfillment:requests` stream read through the consumer
- * group `fulfillment`, and the `fulfillment:dead` stream (keys in docs/configuration.md).
+ * group `fulfillment`, and the `fulfillment:dead` stream (FULFILLMENT_STREAMS of
+ * @orderlab/contracts; keys in docs/configuration.md).
  */
+import { FULFILLMENT_STREAMS } from '@orderlab/contracts/fulfillment-requests';
 import type { Redis } from 'ioredis';
 import type { StreamEntry } from './fulfillment-request.js';
 import { parseAutoClaimReply, parsePendingReply, parseReadGroupReply, type AutoClaimReply } from './stream-replies.js';
@@ -20,7 +22,7 @@ export interface StreamKeys {
 
 /** The stream keys for a key prefix (which must equal the orders service's prefix). */
 export function streamKeys(prefix: string): StreamKeys {
-  return { requests: `${prefix}fulfillment:requests`, dead: `${prefix}fulfillment:dead` };
+  return { requests: `${prefix}${FULFILLMENT_STREAMS.requests}`, dead: `${prefix}${FULFILLMENT_STREAMS.dead}` };
 }
 
 /** XADD arguments of a dead letter: the original fields plus `deliveries` and `reason`, trimmed with `MAXLEN ~`. */

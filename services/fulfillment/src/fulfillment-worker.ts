@@ -2,8 +2,17 @@
  * The fulfillment worker assembled: Postgres pool, two Redis connections, the orders gRPC
  * client, the stream consumer, the ops HTTP server (/healthz, /readyz) and the shipments pruner.
  */
-import { Redis } from 'ioredis';
-import { buildOpsServer, buildPruner, createPgPool, createServiceMetrics, readPackageVersion, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import {
+  buildOpsServer,
+  buildPruner,
+  closeInOrder,
+  closeRedis,
+  createPgPool,
+  createRedis,
+  createServiceMetrics,
+  type Logger,
+  type ServiceMetrics,
+} from '@orderlab/platform';
 import type { FulfillmentConfig } from './config.js';
 import { buildOrderFulfiller } from './fulfill-order.js';
 import { consumerMetrics, registerQueueGauges } from './fulfillment-metrics.js';
@@ -21,14 +30,8 @@ export interface FulfillmentWorkerDeps {
   metrics?: ServiceMetrics;
 }
 
-/** The worker's metrics from its configuration. */
-export function createFulfillmentMetrics(config: Pick<FulfillmentConfig, 'METRICS_ENABLED'>): ServiceMetrics {
-  return createServiceMetrics({
-    enabled: config.METRICS_ENABLED,
-    service: 'fulfillment',
-    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
-  });
-}
+/** The package.json whose version the service's orderlab_build_info reports. */
+const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
 /** The worker: start() begins consuming and serving ops HTTP; stop() drains and closes everything. */
 export interface FulfillmentWorker {
@@ -39,36 +42,22 @@ export interface FulfillmentWorker {
 const REDIS_CLOSE_TIMEOUT_MS = 1_000;
 const REDIS_COMMAND_TIMEOUT_MS = 5_000;
 
-function createRedis(url: string, name: string, commandTimeoutMs: number, logger: Logger): Redis {
-  const redis = new Redis(url, {
-    connectionName: name,
-    lazyConnect: true,
-    connectTimeout: 5_000,
-    commandTimeout: commandTimeoutMs,
-    // Fail commands quickly while Redis is down; the read loop backs off and retries.
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
-  });
-  redis.on('error', (err) => logger.warn({ err, connection: name }, 'redis connection error'));
-  return redis;
-}
-
-async function closeRedis(redis: Redis): Promise<void> {
-  await Promise.race([redis.quit().catch(() => {}), new Promise((resolve) => setTimeout(resolve, REDIS_CLOSE_TIMEOUT_MS).unref())]);
-  redis.disconnect();
+/** One of the worker's two connections: connected in start(); while Redis is down commands fail and the read loop backs off. */
+function connectionTo(url: string, name: string, commandTimeoutMs: number, logger: Logger) {
+  return createRedis({ url, logger, connectionName: name, lazyConnect: true, commandTimeoutMs, connectTimeoutMs: 5_000, reconnectBackoff: { stepMs: 200, maxMs: 5_000 } });
 }
 
 /** Builds the worker from its configuration; nothing connects until start(). */
 export function buildFulfillmentWorker(config: FulfillmentConfig, deps: FulfillmentWorkerDeps): FulfillmentWorker {
   const logger = deps.logger;
-  const metrics = deps.metrics ?? createFulfillmentMetrics(config);
+  const metrics = deps.metrics ?? createServiceMetrics({ enabled: config.METRICS_ENABLED, service: 'fulfillment', version: PACKAGE_JSON });
   const pool = createPgPool(
     { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'fulfillment', metrics },
     logger,
   );
-  const commands = createRedis(config.REDIS_URL, 'fulfillment', REDIS_COMMAND_TIMEOUT_MS, logger);
+  const commands = connectionTo(config.REDIS_URL, 'fulfillment', REDIS_COMMAND_TIMEOUT_MS, logger);
   // The reader's XREADGROUP legitimately waits up to FULFILLMENT_BLOCK_MS for new entries.
-  const reader = createRedis(config.REDIS_URL, 'fulfillment-reader', config.FULFILLMENT_BLOCK_MS + REDIS_COMMAND_TIMEOUT_MS, logger);
+  const reader = connectionTo(config.REDIS_URL, 'fulfillment-reader', config.FULFILLMENT_BLOCK_MS + REDIS_COMMAND_TIMEOUT_MS, logger);
   const ordersClient = deps.ordersClient ?? createOrdersClient({ address: config.ORDERS_GRPC_ADDR, deadlineMs: config.GRPC_DEADLINE_MS, metrics });
 
   const fulfiller = buildOrderFulfiller({
@@ -98,11 +87,11 @@ export function buildFulfillmentWorker(config: FulfillmentConfig, deps: Fulfillm
   });
   const pruner = buildPruner({ pool, logger, metrics, tables: fulfillmentPruneTables(config), intervalMs: config.PRUNE_INTERVAL_MS });
 
-  let stopping = false;
+  let stopping: Promise<void> | undefined;
   const ops = buildOpsServer({
     logger,
     metrics,
-    accepting: () => !stopping,
+    accepting: () => stopping === undefined,
     checks: [
       { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
       { name: 'redis', check: async () => void (await commands.ping()) },
@@ -122,14 +111,25 @@ export function buildFulfillmentWorker(config: FulfillmentConfig, deps: Fulfillm
       logger.info({ ops_port: opsPort, consumer: config.CONSUMER_NAME }, 'fulfillment worker started');
       return { opsPort };
     },
-    async stop() {
-      stopping = true;
-      // The pruner's run in progress ends within its own deadline (1 s), while the consumer drains.
-      await Promise.all([consumer.stop(), pruner.stop()]);
-      await ops.stop();
-      await Promise.all([closeRedis(reader), closeRedis(commands)]);
-      await pool.end();
-      if (deps.ordersClient === undefined) ordersClient.close();
+    stop() {
+      // In order, each step within its own deadline: drain the consumer while the pruner ends its
+      // run (1 s), stop ops HTTP, close Redis, the pool, then the orders client if it is ours.
+      stopping ??= closeInOrder(
+        [
+          { name: 'stream consumer and pruner', close: async () => void (await Promise.all([consumer.stop(), pruner.stop()])) },
+          { name: 'ops server', close: () => ops.stop() },
+          { name: 'redis', close: async () => void (await Promise.all([reader, commands].map((redis) => closeRedis(redis, REDIS_CLOSE_TIMEOUT_MS)))) },
+          { name: 'postgres pool', close: () => pool.end() },
+          {
+            name: 'orders gRPC client',
+            close: () => {
+              if (deps.ordersClient === undefined) ordersClient.close();
+            },
+          },
+        ],
+        logger,
+      );
+      return stopping;
     },
   };
 }

@@ -1,19 +1,26 @@
-/** The worker's only call into the orders service: CompleteFulfillment, with a deadline and correlation metadata. */
-import { performance } from 'node:perf_hooks';
-import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { createOrderServiceClient, FulfillmentOutcome, METADATA, ORDER_SERVICE_NAME, type CompleteFulfillmentRequest } from '@orderlab/contracts';
-import { errorCodeOf, grpcClientCallRecorder, isServiceError, NO_METRICS, type ServiceMetrics } from '@orderlab/platform';
+/**
+ * The worker's only call into the orders service: CompleteFulfillment, made with the platform's
+ * unaryCall (deadline, call context as metadata, call metrics).
+ */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { createOrderServiceClient, FulfillmentOutcome, ORDER_SERVICE_NAME, type CompleteFulfillmentRequest } from '@orderlab/contracts';
+import {
+  errorCodeOf,
+  grpcClientCallRecorder,
+  isServiceError,
+  NO_METRICS,
+  unaryCall,
+  type CallContext,
+  type ServiceMetrics,
+} from '@orderlab/platform';
 
 /** What the worker reports for one order. */
 export type CompleteFulfillmentInput =
   | { orderId: string; outcome: 'shipped'; shipmentId: string; trackingNumber: string }
   | { orderId: string; outcome: 'failed'; failureReason: string };
 
-/** Correlation carried to orders as call metadata. */
-export interface CallContext {
-  requestId: string;
-  traceparent?: string;
-}
+/** Correlation carried to orders as call metadata: the platform's call context. */
+export type { CallContext } from '@orderlab/platform';
 
 /** The orders boundary as the worker sees it (a real gRPC client, or a stand-in in tests). */
 export interface OrdersClient {
@@ -30,38 +37,31 @@ export interface OrdersClientOptions {
   metrics?: ServiceMetrics;
 }
 
+/** The CompleteFulfillment message of an outcome. */
+function toRequest(input: CompleteFulfillmentInput): CompleteFulfillmentRequest {
+  return input.outcome === 'shipped'
+    ? {
+        orderId: input.orderId,
+        outcome: FulfillmentOutcome.FULFILLMENT_OUTCOME_SHIPPED,
+        shipmentId: input.shipmentId,
+        trackingNumber: input.trackingNumber,
+      }
+    : {
+        orderId: input.orderId,
+        outcome: FulfillmentOutcome.FULFILLMENT_OUTCOME_FAILED,
+        failureReason: input.failureReason,
+      };
+}
+
 /** A gRPC OrdersClient; every call has a deadline of deadlineMs. */
 export function createOrdersClient({ address, deadlineMs, metrics = NO_METRICS }: OrdersClientOptions): OrdersClient {
   const client = createOrderServiceClient(address);
   const recordCall = grpcClientCallRecorder(metrics);
-  const rpcMethod = `${ORDER_SERVICE_NAME}/CompleteFulfillment`;
+  const completeFulfillment = client.completeFulfillment.bind(client);
+  const options = { rpcMethod: `${ORDER_SERVICE_NAME}/CompleteFulfillment`, deadlineMs, recordCall };
   return {
-    completeFulfillment(input, context) {
-      const request: CompleteFulfillmentRequest =
-        input.outcome === 'shipped'
-          ? {
-              orderId: input.orderId,
-              outcome: FulfillmentOutcome.FULFILLMENT_OUTCOME_SHIPPED,
-              shipmentId: input.shipmentId,
-              trackingNumber: input.trackingNumber,
-            }
-          : {
-              orderId: input.orderId,
-              outcome: FulfillmentOutcome.FULFILLMENT_OUTCOME_FAILED,
-              failureReason: input.failureReason,
-            };
-      const metadata = new Metadata();
-      metadata.set(METADATA.requestId, context.requestId);
-      if (context.traceparent !== undefined) metadata.set(METADATA.traceparent, context.traceparent);
-      return new Promise((resolve, reject) => {
-        const started = performance.now();
-        client.completeFulfillment(request, metadata, { deadline: Date.now() + deadlineMs }, (err) => {
-          // The callback runs when the status arrives: that is the call's end.
-          recordCall(rpcMethod, err ? err.code : GrpcStatus.OK, started);
-          if (err) reject(err);
-          else resolve();
-        });
-      });
+    async completeFulfillment(input, context) {
+      await unaryCall(completeFulfillment, toRequest(input), context, options);
     },
     close() {
       client.close();

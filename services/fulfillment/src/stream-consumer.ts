@@ -5,7 +5,7 @@
  * the work is done, and dead-letters entries that cannot or will not succeed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { secondsSince, type Logger } from '@orderlab/platform';
+import { secondsSince, settleWithin, type Logger } from '@orderlab/platform';
 import { performance } from 'node:perf_hooks';
 import { decideAfterFailure, decideBeforeProcessing, readBackoffMs, reclaimIntervalMs } from './delivery-policy.js';
 import { parseFulfillmentRequest, type FulfillmentRequest, type StreamEntry } from './fulfillment-request.js';
@@ -239,12 +239,7 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
       if (inFlight.size > 0) {
         const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
         log.info({ in_flight: inFlight.size, drain_timeout_ms: drainMs }, 'waiting for in-flight fulfillment requests');
-        let timer: NodeJS.Timeout | undefined;
-        const drained = await Promise.race([
-          Promise.all(inFlight.values()).then(() => true),
-          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
-        ]);
-        clearTimeout(timer);
+        const drained = await settleWithin(Promise.all(inFlight.values()), drainMs);
         if (!drained) log.warn({ in_flight: inFlight.size }, 'fulfillment requests still in flight at the drain deadline stay pending, to be reclaimed after a restart');
       }
       log.info('fulfillment consumer stopped');

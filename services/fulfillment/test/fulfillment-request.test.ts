@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { encodeFulfillmentRequest } from '@orderlab/contracts/fulfillment-requests';
 import { fieldsToRecord, parseFulfillmentRequest } from '../src/fulfillment-request.js';
 
 const ORDER_ID = '7d9f7a52-3f4e-4c55-9a0e-2b1d6b0f1c11';
@@ -36,6 +37,28 @@ describe('parseFulfillmentRequest', () => {
       reason: 'order_id is not a UUID',
       requestId: 'r1',
     });
+  });
+});
+
+describe('the stream contract between orders and fulfillment', () => {
+  it("reads back what orders' relay writes (encodeFulfillmentRequest)", () => {
+    const written = encodeFulfillmentRequest({
+      orderId: ORDER_ID, requestId: 'req-7', traceparent: TRACEPARENT, enqueuedAt: '2026-11-23T18:00:00.000Z', outboxId: 'o-1',
+    });
+    const parsed = parseFulfillmentRequest('1-0', fieldsToRecord(written));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.request.orderId, ORDER_ID);
+    assert.equal(parsed.request.requestId, 'req-7');
+    assert.equal(parsed.request.traceparent, TRACEPARENT);
+  });
+
+  it('treats the empty strings written for a missing request id and traceparent as absent', () => {
+    const written = encodeFulfillmentRequest({ orderId: ORDER_ID, requestId: null, traceparent: null, enqueuedAt: '2026-11-23T18:00:00.000Z', outboxId: 'o-1' });
+    assert.deepEqual(written.filter((_, i) => i % 2 === 0), ['order_id', 'request_id', 'traceparent', 'enqueued_at', 'outbox_id']);
+    const parsed = parseFulfillmentRequest('1-0', fieldsToRecord(written));
+    assert.ok(parsed.ok);
+    assert.match(parsed.request.requestId, /^[0-9a-f]{32}$/);
+    assert.equal(parsed.request.traceparent, undefined);
   });
 });
 

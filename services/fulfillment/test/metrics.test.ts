@@ -31,13 +31,13 @@ describe('GET /metrics on the fulfillment ops port', () => {
     assert.equal(sampleValue(text, 'messaging_client_consumed_messages_total', stream), 2);
     assert.equal(sampleValue(text, 'messaging_process_duration_seconds_count', { ...stream, error_type: '' }), 1);
     assert.equal(sampleValue(text, 'messaging_process_duration_seconds_count', { ...stream, error_type: 'invalid' }), 1);
-    assert.equal(sampleValue(text, 'messaging_dead_lettered_messages_total', stream), 1);
-    assert.equal(sampleValue(text, 'messaging_redelivered_messages_total', stream), 0);
+    assert.equal(sampleValue(text, 'orderlab_messaging_dead_lettered_messages_total', stream), 1);
+    assert.equal(sampleValue(text, 'orderlab_messaging_redelivered_messages_total', stream), 0);
     const queue = { messaging_destination_name: 'fulfillment:requests' };
-    assert.equal(sampleValue(text, 'queue_messages', { ...queue, state: 'dead' }), 1);
-    assert.equal(sampleValue(text, 'queue_messages', { ...queue, state: 'lag' }), 0);
-    assert.equal(sampleValue(text, 'queue_messages', { ...queue, state: 'pending' }), 0);
-    assert.equal(sampleValue(text, 'queue_oldest_message_age_seconds', queue), 0);
+    assert.equal(sampleValue(text, 'orderlab_queue_messages', { ...queue, state: 'dead' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_queue_messages', { ...queue, state: 'lag' }), 0);
+    assert.equal(sampleValue(text, 'orderlab_queue_messages', { ...queue, state: 'pending' }), 0);
+    assert.equal(sampleValue(text, 'orderlab_queue_oldest_message_age_seconds', queue), 0);
     assert.equal(
       sampleValue(text, 'rpc_client_call_duration_seconds_count', {
         rpc_system_name: 'grpc',
@@ -47,7 +47,7 @@ describe('GET /metrics on the fulfillment ops port', () => {
       1,
     );
     assert.ok(findSamples(text, 'db_client_operation_duration_seconds_count', { db_client_connection_pool_name: 'fulfillment', db_collection_name: 'shipments' }).length > 0);
-    assert.equal(sampleValue(text, 'app_build_info', { service_name: 'fulfillment' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_build_info', { service_name: 'fulfillment' }), 1);
     assert.deepEqual(await promtoolProblems(text), []);
   });
 
@@ -65,10 +65,10 @@ describe('GET /metrics on the fulfillment ops port', () => {
     registerQueueGauges(metrics, { redis: env.redis, keys: env.keys, now: () => now });
     const text = await metrics.registry!.metrics();
     const queue = { messaging_destination_name: 'fulfillment:requests' };
-    assert.equal(sampleValue(text, 'queue_messages', { ...queue, state: 'lag' }), 2);
-    assert.equal(sampleValue(text, 'queue_messages', { ...queue, state: 'pending' }), 1);
-    assert.equal(sampleValue(text, 'queue_messages', { ...queue, state: 'dead' }), 0);
-    assert.equal(sampleValue(text, 'queue_oldest_message_age_seconds', queue), 30);
+    assert.equal(sampleValue(text, 'orderlab_queue_messages', { ...queue, state: 'lag' }), 2);
+    assert.equal(sampleValue(text, 'orderlab_queue_messages', { ...queue, state: 'pending' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_queue_messages', { ...queue, state: 'dead' }), 0);
+    assert.equal(sampleValue(text, 'orderlab_queue_oldest_message_age_seconds', queue), 30);
   });
 
   it('is a 404 with METRICS_ENABLED=false', async (t) => {

@@ -9,7 +9,6 @@ import {
   type Logger,
   METRICS_PATH,
   parseCorsOrigins,
-  readPackageVersion,
   registerCors,
   registerHealthRoutes,
   registerHttpDefaults,
@@ -55,14 +54,8 @@ export interface GatewayDeps {
   metrics?: ServiceMetrics;
 }
 
-/** The gateway's metrics from its configuration (main.ts makes them once and shares them). */
-export function createGatewayMetrics(config: Pick<GatewayConfig, 'METRICS_ENABLED'>): ServiceMetrics {
-  return createServiceMetrics({
-    enabled: config.METRICS_ENABLED,
-    service: 'gateway',
-    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
-  });
-}
+/** The package.json whose version the service's orderlab_build_info reports. */
+const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
 /** A built gateway: start() listens on HOST:PORT and resolves the bound port. */
 export interface Gateway {
@@ -78,10 +71,10 @@ function createApp(config: GatewayConfig, logger: Logger) {
 }
 
 /** Builds the gateway; nothing listens until start(). */
-export function buildGateway(config: GatewayConfig, { logger, ordersClient: givenClient, metrics = createGatewayMetrics(config) }: GatewayDeps): Gateway {
+export function buildGateway(config: GatewayConfig, { logger, ordersClient: givenClient, metrics = createServiceMetrics({ enabled: config.METRICS_ENABLED, service: 'gateway', version: PACKAGE_JSON }) }: GatewayDeps): Gateway {
   const ordersClient = givenClient ?? createOrderServiceClient(config.ORDERS_GRPC_ADDR);
   const rejected = metrics.counter({
-    name: 'gateway_rejected_requests_total',
+    name: 'orderlab_gateway_rejected_requests_total',
     help: 'Requests the gateway answered 503 without handling them, by reason.',
     labelNames: ['reason'],
   });
@@ -126,7 +119,9 @@ export function buildGateway(config: GatewayConfig, { logger, ordersClient: give
     app,
     async start() {
       await app.listen({ port: config.PORT, host: config.HOST });
-      return (app.server.address() as AddressInfo).port;
+      const port = (app.server.address() as AddressInfo).port;
+      logger.info({ port, host: config.HOST, orders: config.ORDERS_GRPC_ADDR }, 'gateway listening');
+      return port;
     },
     async stop() {
       stopping = true;

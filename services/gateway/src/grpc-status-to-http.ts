@@ -3,6 +3,7 @@
  * follows google/rpc/code.proto; a few stable codes from the trailing metadata override it.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { OrdersErrorCode } from '@orderlab/contracts';
 import { AppError, ErrorCode, errorCodeOf, isServiceError } from '@orderlab/platform';
 
 /** The OrderService methods the gateway calls. */
@@ -10,6 +11,15 @@ export type OrdersRpc = 'ListProducts' | 'GetProduct' | 'CreateProduct' | 'Creat
 
 /** Seconds a client should wait before retrying a 409-in-use, 429, 503 or 504. */
 export const RETRY_AFTER_SECONDS = 1;
+
+/** The gateway's own codes for a gRPC status orders sent no code of its own with (docs/errors.md). */
+export const GatewayErrorCode = {
+  failedPrecondition: 'FAILED_PRECONDITION',
+  conflict: 'CONFLICT',
+  rateLimited: 'RATE_LIMITED',
+  requestCancelled: 'REQUEST_CANCELLED',
+  notImplemented: 'NOT_IMPLEMENTED',
+} as const;
 
 /** What one gRPC failure turns into. */
 export interface HttpMapping {
@@ -22,14 +32,14 @@ export interface HttpMapping {
 /** gRPC status → HTTP status; anything not listed (UNKNOWN, INTERNAL, DATA_LOSS, auth…) is a 500. */
 export const STATUS_TO_HTTP: ReadonlyMap<GrpcStatus, HttpMapping> = new Map<GrpcStatus, HttpMapping>([
   [GrpcStatus.INVALID_ARGUMENT, { status: 400, code: ErrorCode.VALIDATION_FAILED }],
-  [GrpcStatus.FAILED_PRECONDITION, { status: 400, code: 'FAILED_PRECONDITION' }],
+  [GrpcStatus.FAILED_PRECONDITION, { status: 400, code: GatewayErrorCode.failedPrecondition }],
   [GrpcStatus.OUT_OF_RANGE, { status: 400, code: ErrorCode.VALIDATION_FAILED }],
   [GrpcStatus.NOT_FOUND, { status: 404, code: ErrorCode.NOT_FOUND }],
-  [GrpcStatus.ALREADY_EXISTS, { status: 409, code: 'CONFLICT' }],
-  [GrpcStatus.ABORTED, { status: 409, code: 'CONFLICT' }],
-  [GrpcStatus.RESOURCE_EXHAUSTED, { status: 429, code: 'RATE_LIMITED', retryAfterSeconds: RETRY_AFTER_SECONDS }],
-  [GrpcStatus.CANCELLED, { status: 499, code: 'REQUEST_CANCELLED' }],
-  [GrpcStatus.UNIMPLEMENTED, { status: 501, code: 'NOT_IMPLEMENTED' }],
+  [GrpcStatus.ALREADY_EXISTS, { status: 409, code: GatewayErrorCode.conflict }],
+  [GrpcStatus.ABORTED, { status: 409, code: GatewayErrorCode.conflict }],
+  [GrpcStatus.RESOURCE_EXHAUSTED, { status: 429, code: GatewayErrorCode.rateLimited, retryAfterSeconds: RETRY_AFTER_SECONDS }],
+  [GrpcStatus.CANCELLED, { status: 499, code: GatewayErrorCode.requestCancelled }],
+  [GrpcStatus.UNIMPLEMENTED, { status: 501, code: GatewayErrorCode.notImplemented }],
   [GrpcStatus.UNAVAILABLE, { status: 503, code: ErrorCode.DEPENDENCY_UNAVAILABLE, retryAfterSeconds: RETRY_AFTER_SECONDS }],
   [GrpcStatus.DEADLINE_EXCEEDED, { status: 504, code: ErrorCode.DEPENDENCY_TIMEOUT, retryAfterSeconds: RETRY_AFTER_SECONDS }],
 ]);
@@ -37,14 +47,14 @@ export const STATUS_TO_HTTP: ReadonlyMap<GrpcStatus, HttpMapping> = new Map<Grpc
 const INTERNAL: HttpMapping = { status: 500, code: ErrorCode.INTERNAL };
 
 /** Stable codes from orders whose HTTP meaning is more specific than their gRPC status. */
-const CODE_OVERRIDES: Readonly<Record<string, (rpc: OrdersRpc) => Omit<HttpMapping, 'code'> | undefined>> = {
+const CODE_OVERRIDES: Readonly<Partial<Record<string, (rpc: OrdersRpc) => Omit<HttpMapping, 'code'> | undefined>>> = {
   // Same key, different request: the IETF Idempotency-Key draft says 422.
-  IDEMPOTENCY_KEY_MISMATCH: () => ({ status: 422 }),
+  [OrdersErrorCode.idempotencyKeyMismatch]: () => ({ status: 422 }),
   // Same key while the first request is still running: 409, and try again shortly.
-  IDEMPOTENCY_KEY_IN_USE: () => ({ status: 409, retryAfterSeconds: RETRY_AFTER_SECONDS }),
+  [OrdersErrorCode.idempotencyKeyInUse]: () => ({ status: 409, retryAfterSeconds: RETRY_AFTER_SECONDS }),
   // The body names a product that does not exist: the request is well-formed but unprocessable.
-  PRODUCT_NOT_FOUND: (rpc) => (rpc === 'CreateOrder' ? { status: 422 } : undefined),
-  PRODUCT_SKU_EXISTS: () => ({ status: 409 }),
+  [OrdersErrorCode.productNotFound]: (rpc) => (rpc === 'CreateOrder' ? { status: 422 } : undefined),
+  [OrdersErrorCode.productSkuExists]: () => ({ status: 409 }),
 };
 
 /** Details written for clients by orders are shown on 4xx, capped so a bug cannot flood a response. */

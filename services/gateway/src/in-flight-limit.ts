@@ -8,7 +8,7 @@ export interface InFlightLimitOptions {
   /** Routes never shed (probes and docs must answer even under overload). */
   exempt: (request: FastifyRequest) => boolean;
   retryAfterSeconds?: number;
-  /** Called for each shed request (gateway_rejected_requests_total). */
+  /** Called for each shed request (orderlab_gateway_rejected_requests_total). */
   onReject?: () => void;
 }
 

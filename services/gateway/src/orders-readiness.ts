@@ -1,15 +1,11 @@
 /** Readiness of the gateway = the orders service answers its standard gRPC health check. */
-import { credentials, makeGenericClientConstructor, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, status as GrpcStatus, type Client } from '@grpc/grpc-js';
 import { ORDER_SERVICE_NAME } from '@orderlab/contracts';
-import type { ReadinessCheck } from '@orderlab/platform';
+import { isServiceError, unaryCall, type ReadinessCheck, type UnaryMethod } from '@orderlab/platform';
 import { service as healthService } from 'grpc-health-check';
 
 interface HealthClient extends Client {
-  check(
-    request: { service: string },
-    options: { deadline: number },
-    callback: (err: ServiceError | null, response?: { status: string }) => void,
-  ): void;
+  check: UnaryMethod<{ service: string }, { status: string }>;
 }
 
 const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Health');
@@ -22,18 +18,21 @@ export function ordersReadinessCheck(ordersClient: Client, { timeoutMs }: { time
   const health = new HealthClientConstructor('orders', credentials.createInsecure(), {
     channelOverride: ordersClient.getChannel(),
   }) as unknown as HealthClient;
+  const check = health.check.bind(health);
 
   return {
     name: 'orders',
-    check: () =>
-      new Promise<void>((resolve, reject) => {
-        health.check({ service: ORDER_SERVICE_NAME }, { deadline: Date.now() + timeoutMs }, (err, response) => {
-          // A server without the health service still proved it is reachable.
-          if (err?.code === GrpcStatus.UNIMPLEMENTED) resolve();
-          else if (err) reject(new Error(`orders health check failed: ${GrpcStatus[err.code]} ${err.details}`));
-          else if (response?.status !== 'SERVING') reject(new Error(`orders is ${response?.status ?? 'silent'}`));
-          else resolve();
-        });
-      }),
+    async check() {
+      let response: { status: string };
+      try {
+        // A probe, not traffic: no call context and no call metrics.
+        response = await unaryCall(check, { service: ORDER_SERVICE_NAME }, undefined, { rpcMethod: 'grpc.health.v1.Health/Check', deadlineMs: timeoutMs });
+      } catch (err) {
+        // A server without the health service still proved it is reachable.
+        if (isServiceError(err) && err.code === GrpcStatus.UNIMPLEMENTED) return;
+        throw isServiceError(err) ? new Error(`orders health check failed: ${GrpcStatus[err.code]} ${err.details}`) : err;
+      }
+      if (response.status !== 'SERVING') throw new Error(`orders is ${response.status}`);
+    },
   };
 }

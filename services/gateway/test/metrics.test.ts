@@ -40,7 +40,7 @@ describe('GET /metrics (gateway)', () => {
     assert.equal(sampleValue(text, rpc, { ...method('GetProduct'), rpc_status_code: 'OK' }), 1);
     assert.equal(sampleValue(text, rpc, { ...method('GetOrder'), rpc_status_code: 'NOT_FOUND' }), 1);
     assert.equal(sampleValue(text, rpc, { ...method('CreateOrder'), rpc_status_code: 'OK' }), 1);
-    assert.equal(sampleValue(text, 'app_build_info', { service_name: 'gateway' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_build_info', { service_name: 'gateway' }), 1);
     assert.ok(findSamples(text, 'process_resident_memory_bytes').length > 0);
     assert.deepEqual(await promtoolProblems(text), []);
   });
@@ -62,7 +62,7 @@ describe('GET /metrics (gateway)', () => {
     const scrape = await fetch(`${url}/metrics`);
     assert.equal(scrape.status, 200, 'the scrape is never shed');
     const text = await scrape.text();
-    assert.equal(sampleValue(text, 'gateway_rejected_requests_total', { reason: 'overload' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_gateway_rejected_requests_total', { reason: 'overload' }), 1);
     assert.equal(sampleValue(text, 'http_server_active_requests', { http_request_method: 'GET' }), 1, 'the held request is in progress');
     assert.equal(
       sampleValue(text, 'http_server_request_duration_seconds_count', { http_route: '/api/v1/products', http_response_status_code: '503' }),

@@ -4,6 +4,7 @@
  */
 import { commonConfig, corsOriginsConfig, parseConfig, pruneIntervalConfig } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
+import { NOTIFICATIONS_QUEUE } from '@orderlab/contracts/events';
 import { DEFAULT_URLS, PORTS, serviceDatabaseUrl } from '@orderlab/contracts/topology';
 
 /** The schema: validation, defaults and the `NotificationsConfig` type in one place. */
@@ -14,7 +15,7 @@ export const notificationsConfigSchema = Type.Object({
   DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 100 }),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
   RABBITMQ_URL: Type.String({ default: DEFAULT_URLS.rabbitmq, pattern: '^amqps?://' }),
-  NOTIFICATIONS_QUEUE: Type.String({ default: 'notifications', pattern: '^[A-Za-z0-9._:-]{1,200}$' }),
+  NOTIFICATIONS_QUEUE: Type.String({ default: NOTIFICATIONS_QUEUE.name, pattern: '^[A-Za-z0-9._:-]{1,200}$' }),
   NOTIFICATIONS_PREFETCH: Type.Integer({ default: 50, minimum: 1, maximum: 1000 }),
   NOTIFICATIONS_DELIVERY_LIMIT: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
   NOTIFICATIONS_RETRY_DELAY_MS: Type.Integer({ default: 500, minimum: 0, maximum: 60_000 }),

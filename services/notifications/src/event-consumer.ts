@@ -8,7 +8,7 @@
  * dead by then, so the channel, the topology and the consumer are all made there.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DURATION_BUCKETS, NO_METRICS, secondsSince, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { messagingConsumerMetrics, NO_METRICS, secondsSince, settleWithin, type Logger, type ServiceMetrics } from '@orderlab/platform';
 import { performance } from 'node:perf_hooks';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { decodeDelivery, requestIdOf, type DecodedEvent, type Delivery } from './event-decoder.js';
@@ -119,14 +119,7 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
     while (inFlight.size > 0) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...inFlight]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, left);
-        }),
-      ]);
-      clearTimeout(timer);
+      await settleWithin(Promise.allSettled([...inFlight]), left);
     }
     return true;
   }
@@ -205,37 +198,19 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
 
 /** The consumer's metrics (docs/metrics.md, "notifications"); no-ops when metrics are off. */
 function consumerMetrics(metrics: ServiceMetrics, queue: string) {
-  const base = { messaging_system: 'rabbitmq', messaging_destination_name: queue };
-  const labelNames = ['messaging_system', 'messaging_destination_name'] as const;
-  const consumed = metrics.counter({ name: 'messaging_client_consumed_messages_total', help: 'Deliveries received.', labelNames });
-  const redelivered = metrics.counter({ name: 'messaging_redelivered_messages_total', help: 'Deliveries with the AMQP redelivered flag set.', labelNames });
-  const deadLettered = metrics.counter({
-    name: 'messaging_dead_lettered_messages_total',
-    help: 'Messages rejected to the dead-letter queue (invalid ones at once, failing ones at the delivery limit).',
-    labelNames,
-  });
-  const duration = metrics.histogram({
-    name: 'messaging_process_duration_seconds',
-    help: 'Duration of processing one delivery, until its settlement was decided (retry backoff excluded).',
-    labelNames: [...labelNames, 'error_type'],
-    buckets: DURATION_BUCKETS,
-  });
+  const consumer = messagingConsumerMetrics('rabbitmq', queue, metrics);
   const stored = metrics.counter({
-    name: 'notifications_stored_total',
+    name: 'orderlab_notifications_stored_total',
     help: 'Events handled, by type and result (stored, or duplicate of an event already stored).',
     labelNames: ['event_type', 'result'],
   });
   return {
-    consumed(wasRedelivered: boolean) {
-      consumed.inc(base);
-      if (wasRedelivered) redelivered.inc(base);
-    },
+    consumed: (wasRedelivered: boolean) => consumer.consumed(wasRedelivered),
     processed(outcome: Outcome, settlement: Settlement, eventType: string | undefined, seconds: number) {
       // A duplicate is a success: the notification exists.
       const errorType = outcome.kind === 'poison' ? 'invalid' : outcome.kind === 'failed' ? 'failed' : '';
-      // traceId (exemplar hook) stays unset until tracing lands.
-      duration.observe({ ...base, error_type: errorType }, seconds);
-      if (settlement.action === 'dead-letter' || (settlement.action === 'requeue' && settlement.lastAttempt)) deadLettered.inc(base);
+      consumer.processed(errorType, seconds);
+      if (settlement.action === 'dead-letter' || (settlement.action === 'requeue' && settlement.lastAttempt)) consumer.deadLettered();
       if ((outcome.kind === 'stored' || outcome.kind === 'duplicate') && eventType !== undefined) {
         stored.inc({ event_type: eventType, result: outcome.kind });
       }

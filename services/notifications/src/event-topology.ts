@@ -1,13 +1,10 @@
 /**
  * The RabbitMQ objects this service relies on, declared idempotently after every (re)connect:
- * the two exchanges exactly as the contract defines them, the consumer's quorum queue and the
- * dead-letter queue beside it.
+ * the two exchanges exactly as the contract defines them, the consumer's quorum queue bound as
+ * the contract says (NOTIFICATIONS_QUEUE) and the dead-letter queue beside it.
  */
-import { DEAD_LETTER_EXCHANGE, EVENT_EXCHANGES, EVENTS_EXCHANGE } from '@orderlab/contracts';
+import { DEAD_LETTER_EXCHANGE, EVENT_EXCHANGES, EVENTS_EXCHANGE, NOTIFICATIONS_QUEUE } from '@orderlab/contracts';
 import type { Channel, Options } from 'amqplib';
-
-/** Routing-key patterns the queue is bound to. */
-export const BINDING_PATTERNS = ['order.*', 'item.*'] as const;
 
 /** Dead letters kept for inspection; past this the oldest are dropped (alert on the count). */
 export const DEAD_LETTER_MAX_LENGTH = 100_000;
@@ -62,5 +59,5 @@ export async function declareTopology(channel: Channel, { queue, deliveryLimit }
   // orderlab.dlx is a fanout shared by every consumer queue: x-first-death-queue says where a dead letter came from.
   await channel.bindQueue(deadLetters, DEAD_LETTER_EXCHANGE, '');
   await channel.assertQueue(queue, queueArguments({ deliveryLimit }));
-  for (const pattern of BINDING_PATTERNS) await channel.bindQueue(queue, EVENTS_EXCHANGE, pattern);
+  for (const pattern of NOTIFICATIONS_QUEUE.bindings) await channel.bindQueue(queue, EVENTS_EXCHANGE, pattern);
 }

@@ -9,5 +9,5 @@ export {
   type NotificationsService,
   type NotificationsServiceDeps,
 } from './notifications-service.js';
-export { BINDING_PATTERNS, deadLetterQueueOf } from './event-topology.js';
-export { MIGRATIONS_DIR, migrate } from './migrations.js';
+export { deadLetterQueueOf } from './event-topology.js';
+export { MIGRATIONS_DIR } from './migrations.js';

@@ -1,4 +1,5 @@
 /** Notifications and processed message ids in the service's own database. */
+import { keysetPage, type KeysetPage } from '@orderlab/platform';
 import type pg from 'pg';
 import type { NotificationContent } from './notification-text.js';
 
@@ -40,8 +41,8 @@ export interface NotificationRepository {
    * same id waits for the first one's transaction and then finds it.
    */
   store(notification: NewNotification): Promise<StoreResult>;
-  /** Newest first; `hasMore` when another page follows. */
-  list(query: ListQuery): Promise<{ items: Notification[]; hasMore: boolean }>;
+  /** Newest first; `nextAfter` is the last one when another page follows. */
+  list(query: ListQuery): Promise<KeysetPage<Notification>>;
 }
 
 interface NotificationRow {
@@ -110,12 +111,12 @@ export function createNotificationRepository(pool: pg.Pool): NotificationReposit
       if (orderId !== undefined) conditions.push(`order_id = $${params.push(orderId)}`);
       if (beforeSeq !== undefined) conditions.push(`seq < $${params.push(beforeSeq.toString())}`);
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-      // One row more than asked tells whether another page follows.
+      // One row more than asked tells whether another page follows (keysetPage).
       const { rows } = await pool.query<NotificationRow>(
         `SELECT ${COLUMNS} FROM notifications ${where} ORDER BY seq DESC LIMIT $${params.push(limit + 1)}`,
         params,
       );
-      return { items: rows.slice(0, limit).map(toNotification), hasMore: rows.length > limit };
+      return keysetPage(rows.map(toNotification), limit);
     },
   };
 }

@@ -7,10 +7,11 @@ import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   buildPruner,
+  closeInOrder,
   connectRabbitMq,
+  drainBudgetMs,
   createPgPool,
   createServiceMetrics,
-  readPackageVersion,
   registerMetrics,
   httpServerOptions,
   parseCorsOrigins,
@@ -39,9 +40,6 @@ export const DOCS_PATH = '/api/v1/notifications/docs';
 /** The AMQP connection name, as the management UI shows it. */
 export const CONNECTION_NAME = 'notifications';
 
-/** Of SHUTDOWN_TIMEOUT_MS, what closing HTTP, AMQP and Postgres may take after the consumer drained. */
-const CLOSE_RESERVE_MS = 2_000;
-
 const API_DESCRIPTION =
   'Notifications of OrderLab: one per order and catalog event consumed from RabbitMQ (`orderlab.events`), ' +
   'stored exactly once per event id. Every error is RFC 9457 `application/problem+json` with a stable `code` and the `request_id`.';
@@ -52,14 +50,8 @@ export interface NotificationsServiceDeps {
   metrics?: ServiceMetrics;
 }
 
-/** The notifications service's metrics from its configuration. */
-export function createNotificationsMetrics(config: Pick<NotificationsConfig, 'METRICS_ENABLED'>): ServiceMetrics {
-  return createServiceMetrics({
-    enabled: config.METRICS_ENABLED,
-    service: 'notifications',
-    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
-  });
-}
+/** The package.json whose version the service's orderlab_build_info reports. */
+const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
 /** A built service: start() connects and listens on HOST:PORT; stop() drains and closes. */
 export interface NotificationsService {
@@ -76,7 +68,7 @@ function createApp(config: NotificationsConfig, logger: Logger) {
 }
 
 /** Builds the service from its configuration; nothing connects or listens until start(). */
-export function buildNotificationsService(config: NotificationsConfig, { logger, metrics = createNotificationsMetrics(config) }: NotificationsServiceDeps): NotificationsService {
+export function buildNotificationsService(config: NotificationsConfig, { logger, metrics = createServiceMetrics({ enabled: config.METRICS_ENABLED, service: 'notifications', version: PACKAGE_JSON }) }: NotificationsServiceDeps): NotificationsService {
   const pool = createPgPool(
     { connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'notifications', metrics },
     logger,
@@ -153,18 +145,16 @@ export function buildNotificationsService(config: NotificationsConfig, { logger,
       // Readiness turns false first; then, in order: drain the consumer (cancel, settle what is
       // in flight) while the pruner ends its run (within its own 1 s deadline), stop HTTP
       // (in-flight requests finish), close AMQP, close the pool.
-      stopping ??= (async () => {
-        const drainMs = Math.max(config.SHUTDOWN_TIMEOUT_MS - CLOSE_RESERVE_MS, config.SHUTDOWN_TIMEOUT_MS / 2);
-        const steps: [string, () => Promise<void>][] = [
-          ['event consumer and pruner', async () => void (await Promise.all([consumer.stop(drainMs), pruner.stop()]))],
-          ['http server', () => app.close()],
-          ['rabbitmq connection', async () => mq?.close()],
-          ['postgres pool', () => pool.end()],
-        ];
-        for (const [step, close] of steps) {
-          await close().catch((err: unknown) => logger.error({ err, step }, 'error while stopping'));
-        }
-      })();
+      const drainMs = drainBudgetMs(config.SHUTDOWN_TIMEOUT_MS);
+      stopping ??= closeInOrder(
+        [
+          { name: 'event consumer and pruner', close: async () => void (await Promise.all([consumer.stop(drainMs), pruner.stop()])) },
+          { name: 'http server', close: () => app.close() },
+          { name: 'rabbitmq connection', close: async () => mq?.close() },
+          { name: 'postgres pool', close: () => pool.end() },
+        ],
+        logger,
+      );
       return stopping;
     },
   };

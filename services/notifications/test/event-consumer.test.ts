@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { closeVhostConnections, waitFor } from '@orderlab/platform/testing';
-import { itemCreated, orderCreated, orderFulfilled } from './support/events.js';
+import { itemCreated, orderCreated, orderFailed, orderFulfilled } from './support/events.js';
 import { createTestEnvironment } from './support/test-environment.js';
 
 interface Page {
@@ -112,8 +112,10 @@ describe('consuming events', () => {
   it('dead-letters a message that keeps failing after the delivery limit instead of looping', async (t) => {
     const env = await createTestEnvironment(t, 'keeps_failing');
     const { url } = await env.startService({ NOTIFICATIONS_DELIVERY_LIMIT: '2' });
-    // Valid by the contract, but Postgres cannot store a NUL character in text: every attempt fails.
-    const unstorable = orderCreated({ customerId: 'cust-\u0000-01' });
+    // Valid by the contract (a failure reason is free text), but Postgres cannot store a NUL
+    // character in text: every attempt fails.
+    const unstorable = orderFailed(orderCreated());
+    unstorable.data.failureReason = 'carrier said \u0000';
     const valid = orderCreated();
 
     await env.publish(unstorable);

@@ -26,17 +26,17 @@ describe('GET /metrics (notifications)', () => {
     assert.equal(sampleValue(text, 'messaging_client_consumed_messages_total', queue), 3);
     assert.equal(sampleValue(text, 'messaging_process_duration_seconds_count', { ...queue, error_type: '' }), 2, 'a duplicate is a success');
     assert.equal(sampleValue(text, 'messaging_process_duration_seconds_count', { ...queue, error_type: 'invalid' }), 1);
-    assert.equal(sampleValue(text, 'messaging_dead_lettered_messages_total', queue), 1);
-    assert.equal(sampleValue(text, 'messaging_redelivered_messages_total', queue), 0);
-    assert.equal(sampleValue(text, 'notifications_stored_total', { event_type: 'order.created', result: 'stored' }), 1);
-    assert.equal(sampleValue(text, 'notifications_stored_total', { event_type: 'order.created', result: 'duplicate' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_messaging_dead_lettered_messages_total', queue), 1);
+    assert.equal(sampleValue(text, 'orderlab_messaging_redelivered_messages_total', queue), 0);
+    assert.equal(sampleValue(text, 'orderlab_notifications_stored_total', { event_type: 'order.created', result: 'stored' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_notifications_stored_total', { event_type: 'order.created', result: 'duplicate' }), 1);
     assert.ok(findSamples(text, 'db_client_operation_duration_seconds_count', { db_client_connection_pool_name: 'notifications', error_type: '' }).length > 0);
     assert.equal(
       sampleValue(after, 'http_server_request_duration_seconds_count', { http_request_method: 'GET', http_route: '/api/v1/notifications', http_response_status_code: '200' }),
       1,
     );
     assert.equal(findSamples(after, 'http_server_request_duration_seconds_count', { http_route: '/metrics' }).length, 0);
-    assert.equal(sampleValue(after, 'app_build_info', { service_name: 'notifications' }), 1);
+    assert.equal(sampleValue(after, 'orderlab_build_info', { service_name: 'notifications' }), 1);
     assert.deepEqual(await promtoolProblems(after), []);
   });
 

@@ -11,7 +11,7 @@
  * reconnect will run setup again.
  */
 import { EVENT_EXCHANGES, EVENTS_EXCHANGE } from '@orderlab/contracts';
-import type { Logger } from '@orderlab/platform';
+import { settleWithin, type Logger } from '@orderlab/platform';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { throttledWarn } from './throttled-log.js';
 
@@ -204,14 +204,7 @@ export function buildEventPublisher({ logger, confirmTimeoutMs, onReady = () => 
         }
       }
 
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(confirms),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-        }),
-      ]);
-      clearTimeout(timer);
+      await settleWithin(Promise.all(confirms), deadline - Date.now());
       for (const message of messages) returned.delete(message.properties.messageId);
       const timeout = new Error(`no publisher confirm within ${confirmTimeoutMs} ms`);
       return results.map((result) => (result === undefined ? timeout : result));

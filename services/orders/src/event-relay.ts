@@ -13,15 +13,14 @@
  * with no attempts counted, and the publisher wakes the relay when it is ready again.
  */
 import { EVENT_ENVELOPES, EVENT_HEADERS, EVENTS_EXCHANGE, isEventType, type EventEnvelope } from '@orderlab/contracts';
-import { NO_METRICS, secondsSince, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { NO_METRICS, secondsSince } from '@orderlab/platform';
 import { performance } from 'node:perf_hooks';
-import type pg from 'pg';
 import { Compile } from 'typebox/compile';
 import { inTransaction } from './database.js';
 import type { EventPublisher, OutgoingEvent } from './event-publisher.js';
 import { sendRecorder } from './orders-metrics.js';
 import { claimOutboxRows, retryParams, retrySql, type ClaimedOutboxRow, type FailedDelivery } from './outbox-store.js';
-import { buildRelayLoop, type RelayRound } from './relay-loop.js';
+import { buildRelayLoop, type Relay, type RelayOptions, type RelayRound } from './relay-loop.js';
 import { throttledWarn } from './throttled-log.js';
 
 /** The `source_service` of every event this service publishes (also its AMQP appId). */
@@ -34,29 +33,12 @@ export const SOURCE_SERVICE = 'orders';
  */
 export const INVALID_EVENT_BACKOFF_MS = 60 * 60 * 1000;
 
-export interface EventRelayOptions {
-  pool: pg.Pool;
+export interface EventRelayOptions extends RelayOptions {
   publisher: EventPublisher;
-  logger: Logger;
-  batchSize: number;
-  pollIntervalMs: number;
-  maxBackoffMs: number;
-  /** messaging_client_* of the publishes. */
-  metrics?: ServiceMetrics;
-  /** Randomness of the backoff jitter (tests pin it). */
-  random?: () => number;
 }
 
-/** The running events relay. */
-export interface EventRelay {
-  start(): void;
-  /** Asks for a round now (coalesced with one in progress); a no-op unless started. */
-  wake(): void;
-  /** Stops waking up and lets the current batch settle (its confirm wait is bounded). */
-  stop(): Promise<void>;
-  /** Runs one round now (tests and tools); rounds never overlap within one relay. */
-  relayOnce(): Promise<RelayRound>;
-}
+/** The running events relay (its stop waits for the current batch's confirms, a bounded wait). */
+export type EventRelay = Relay;
 
 /** An `events` outbox row as the relay claims it. */
 export interface EventRow extends ClaimedOutboxRow {
@@ -168,14 +150,5 @@ export function buildEventRelay(options: EventRelayOptions): EventRelay {
     return result;
   }
 
-  const loop = buildRelayLoop({ name: 'events relay', logger: log, batchSize, pollIntervalMs: options.pollIntervalMs, round });
-  return {
-    start() {
-      loop.start();
-      log.info({ batchSize }, 'events relay started');
-    },
-    stop: () => loop.stop(),
-    wake: () => loop.wake(),
-    relayOnce: () => loop.runOnce(),
-  };
+  return buildRelayLoop({ name: 'events relay', logger: log, batchSize, pollIntervalMs: options.pollIntervalMs, round });
 }

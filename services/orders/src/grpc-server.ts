@@ -8,19 +8,18 @@ import { ReflectionService } from '@grpc/reflection';
 import {
   loadOrdersPackageDefinition,
   loadOrdersProto,
-  METADATA,
   ORDER_SERVICE_NAME,
   type Order as ProtoOrder,
   type OrderServiceHandlers,
   type Product as ProtoProduct,
 } from '@orderlab/contracts';
 import {
+  callContextFromMetadata,
   errorCodeOf,
   grpcError,
   grpcServerCallRecorder,
-  metadataValue,
   NO_METRICS,
-  requestIdFromMetadata,
+  settleWithin,
   type Logger,
   type ServiceMetrics,
 } from '@orderlab/platform';
@@ -70,8 +69,6 @@ const OUTCOMES: Record<string, FulfillmentOutcome | undefined> = {
   FULFILLMENT_OUTCOME_SHIPPED: 'shipped',
   FULFILLMENT_OUTCOME_FAILED: 'failed',
 };
-
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 function toProtoOrder(order: Order): ProtoOrder {
   return { ...order, status: PROTO_STATUS[order.status] };
@@ -141,14 +138,11 @@ export function buildGrpcServer({ app, pool, logger, metrics = NO_METRICS }: Grp
     const rpcMethod = `${ORDER_SERVICE_NAME}/${method}`;
     return (call, callback) => {
       const started = performance.now();
-      const requestId = requestIdFromMetadata(call.metadata);
-      const log = logger.child({ request_id: requestId });
-      const traceparent = metadataValue(call.metadata, METADATA.traceparent);
+      const correlation = callContextFromMetadata(call.metadata);
+      const log = logger.child({ request_id: correlation.requestId });
       const deadline = deadlineMs(call);
       const ctx: CallContext = {
-        requestId,
-        traceparent: traceparent && TRACEPARENT.test(traceparent) ? traceparent : undefined,
-        idempotencyKey: call.metadata.get(METADATA.idempotencyKey)[0]?.toString(),
+        ...correlation,
         log,
         checkActive() {
           if (call.cancelled) throw new DomainError('cancelled', OrdersErrorCode.cancelled, 'the call was cancelled');
@@ -231,19 +225,10 @@ export function buildGrpcServer({ app, pool, logger, metrics = NO_METRICS }: Grp
     health.setStatus(ORDER_SERVICE_NAME, status);
   };
   async function checkDatabase(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        checkPostgres(pool),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('postgres health check timed out')), HEALTH_CHECK_TIMEOUT_MS);
-        }),
-      ]);
-      setServing(true);
+      setServing(await settleWithin(checkPostgres(pool), HEALTH_CHECK_TIMEOUT_MS));
     } catch {
       setServing(false);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -12,6 +12,7 @@
  * IDEMPOTENCY_KEY_IN_USE. Only successful results are stored; a failed request rolls back
  * and leaves nothing, so the client can correct it and retry with the same key.
  */
+import { IDEMPOTENCY_KEY_MAX_LENGTH } from '@orderlab/contracts/limits';
 import { DomainError, OrdersErrorCode, invalidArgument } from './domain/errors.js';
 import type { Queryable } from './database.js';
 import { isUniqueViolation } from './database.js';
@@ -24,15 +25,13 @@ export interface IdempotencyRequest {
   fingerprint: string;
 }
 
-const MAX_KEY_LENGTH = 255;
-
 /** The key from metadata, checked: missing/blank → IDEMPOTENCY_KEY_REQUIRED, too long → INVALID. */
 export function requireIdempotencyKey(value: string | undefined): string {
   if (value === undefined || value.trim() === '') {
     throw invalidArgument('the idempotency-key metadata is required on this call', OrdersErrorCode.idempotencyKeyRequired);
   }
-  if (value.length > MAX_KEY_LENGTH) {
-    throw invalidArgument(`idempotency-key must be at most ${MAX_KEY_LENGTH} characters`, OrdersErrorCode.idempotencyKeyInvalid);
+  if (value.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
+    throw invalidArgument(`idempotency-key must be at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters`, OrdersErrorCode.idempotencyKeyInvalid);
   }
   return value;
 }

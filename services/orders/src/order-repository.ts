@@ -4,6 +4,8 @@
  * path, see docs/benchmarks.md): CreateOrder is BEGIN, lock + catalog,
  * key lookup, one multi-CTE insert, COMMIT.
  */
+import { EVENT_TYPE } from '@orderlab/contracts/events';
+import { keysetPage } from '@orderlab/platform';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { DomainError, OrdersErrorCode } from './domain/errors.js';
@@ -95,11 +97,10 @@ export async function listOrders(
         `${ORDER_SELECT} WHERE o.customer_id = $1 ORDER BY o.created_at DESC, o.id DESC LIMIT $2`,
         [customerId, pageSize + 1],
       );
-  const page = rows.slice(0, pageSize);
-  const last = page.at(-1);
+  const { items, nextAfter } = keysetPage(rows, pageSize);
   return {
-    orders: page.map(toOrder),
-    nextPageToken: rows.length > pageSize && last ? encodeOrderCursor({ createdAt: last.created_key, id: last.id }) : '',
+    orders: items.map(toOrder),
+    nextPageToken: nextAfter ? encodeOrderCursor({ createdAt: nextAfter.created_key, id: nextAfter.id }) : '',
   };
 }
 
@@ -132,7 +133,7 @@ const INSERT_ORDER_SQL = `
   ), outbox_rows AS (
     INSERT INTO outbox (destination, type, aggregate_id, payload, request_id, traceparent, idempotency_key)
     VALUES ('fulfillment', 'fulfillment.requested', $1, $9::jsonb, $11, $12, $13),
-           ('events', 'order.created', $1, $10::jsonb, $11, $12, $13)
+           ('events', '${EVENT_TYPE.orderCreated}', $1, $10::jsonb, $11, $12, $13)
   )
   INSERT INTO idempotency_keys (scope, key, fingerprint, response, expires_at)
   VALUES ($14, $13, $15, $10::jsonb, now() + make_interval(hours => $16))`;
@@ -249,7 +250,7 @@ export async function completeFulfillment(
          VALUES ('events', $5, $1, $6::jsonb, $7, $8)`,
         [
           order.id, order.status, row.now, report.failureReason || null,
-          fulfilled ? 'order.fulfilled' : 'order.failed', JSON.stringify(payload),
+          fulfilled ? EVENT_TYPE.orderFulfilled : EVENT_TYPE.orderFailed, JSON.stringify(payload),
           options.correlation.requestId, options.correlation.traceparent ?? null,
         ],
       );

@@ -2,11 +2,11 @@
  * The use cases of the orders service, independent of gRPC: validation, idempotency,
  * repositories and the cache put together. grpc-server.ts maps protobuf to and from these.
  */
-import { NO_METRICS, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { NO_METRICS, type CallContext as Correlation, type Logger, type ServiceMetrics } from '@orderlab/platform';
 import type pg from 'pg';
 import { DomainError, OrdersErrorCode, invalidArgument } from './domain/errors.js';
 import { requestFingerprint } from './domain/fingerprint.js';
-import { isUuid } from './domain/ids.js';
+import { isUuid } from '@orderlab/contracts/formats';
 import { validateCreateOrder, validateCustomerId, type FulfillmentOutcome, type Order } from './domain/order.js';
 import { decodeOrderCursor, decodeProductCursor, resolvePageSize } from './domain/paging.js';
 import { validateCreateProduct, type Product } from './domain/product.js';
@@ -16,11 +16,8 @@ import * as products from './product-repository.js';
 import { idempotencyCounter, type IdempotencyOutcome } from './orders-metrics.js';
 import type { OrdersCache } from './redis-cache.js';
 
-/** What a use case knows about the call that triggered it. */
-export interface CallContext {
-  requestId: string;
-  traceparent: string | undefined;
-  idempotencyKey: string | undefined;
+/** What a use case knows about the call that triggered it: the platform's call context, and more. */
+export interface CallContext extends Correlation {
   log: Logger;
   /** Throws DEADLINE_EXCEEDED / CANCELLED when the caller is gone; called (unbound) before each transaction. */
   checkActive: () => void;
@@ -32,7 +29,7 @@ export interface OrdersAppDeps {
   idempotencyTtlHours: number;
   /** Called after a commit that wrote outbox rows, to wake this process's relays at once. */
   onOutboxWritten?: () => void;
-  /** orders_idempotency_requests_total. */
+  /** orderlab_orders_idempotency_requests_total. */
   metrics?: ServiceMetrics;
 }
 
@@ -41,6 +38,22 @@ const MAX_FAILURE_REASON = 1000;
 function requireUuid(value: string, field: string): string {
   if (!isUuid(value)) throw invalidArgument(`${field} must be a UUID`);
   return value.toLowerCase();
+}
+
+/**
+ * Cache-aside read: the cached value, else the loaded one, cached on the way out. Nothing found is
+ * not cached (the next read asks Postgres again). Truthiness as a hit test: cached values are objects.
+ */
+async function cacheAside<T>(
+  cached: () => Promise<T | undefined>,
+  load: () => Promise<T>,
+  store: (value: NonNullable<T>) => Promise<void>,
+): Promise<T> {
+  const hit = await cached();
+  if (hit) return hit;
+  const value = await load();
+  if (value) await store(value);
+  return value;
 }
 
 /** Builds the use cases over a pool and a cache. */
@@ -67,21 +80,18 @@ export function buildOrdersApp({ pool, cache, idempotencyTtlHours, onOutboxWritt
     async listProducts(request: { pageSize: number; pageToken: string }): Promise<products.ProductsPage> {
       const pageSize = resolvePageSize(request.pageSize);
       const after = decodeProductCursor(request.pageToken);
-      const cached = await cache.getProductsPage(pageSize, request.pageToken);
-      if (cached) return cached;
-      const page = await products.listProducts(pool, pageSize, after);
-      await cache.setProductsPage(pageSize, request.pageToken, page);
-      return page;
+      return cacheAside(
+        () => cache.getProductsPage(pageSize, request.pageToken),
+        () => products.listProducts(pool, pageSize, after),
+        (page) => cache.setProductsPage(pageSize, request.pageToken, page),
+      );
     },
 
     /** One product; NOT_FOUND PRODUCT_NOT_FOUND if unknown. */
     async getProduct(request: { id: string }): Promise<Product> {
       const id = requireUuid(request.id, 'id');
-      const cached = await cache.getProduct(id);
-      if (cached) return cached;
-      const product = await products.findProduct(pool, id);
+      const product = await cacheAside(() => cache.getProduct(id), () => products.findProduct(pool, id), (p) => cache.setProduct(p));
       if (!product) throw new DomainError('not_found', OrdersErrorCode.productNotFound, `product ${id} does not exist`);
-      await cache.setProduct(product);
       return product;
     },
 
@@ -128,11 +138,8 @@ export function buildOrdersApp({ pool, cache, idempotencyTtlHours, onOutboxWritt
     /** One order, cached until its status changes; NOT_FOUND ORDER_NOT_FOUND if unknown. */
     async getOrder(request: { id: string }): Promise<Order> {
       const id = requireUuid(request.id, 'id');
-      const cached = await cache.getOrder(id);
-      if (cached) return cached;
-      const order = await orders.findOrder(pool, id);
+      const order = await cacheAside(() => cache.getOrder(id), () => orders.findOrder(pool, id), (o) => cache.setOrder(o));
       if (!order) throw new DomainError('not_found', OrdersErrorCode.orderNotFound, `order ${id} does not exist`);
-      await cache.setOrder(order);
       return order;
     },
 

@@ -3,7 +3,7 @@
  * the relays' send metrics, and the gauges counted from Postgres on scrape (orders by status,
  * outbox backlog and age), at most every 15 s and never on a request's path.
  */
-import { DURATION_BUCKETS, errorTypeOf, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { DURATION_BUCKETS, errorTypeOf, registerSnapshotGauges, type Logger, type ServiceMetrics } from '@orderlab/platform';
 import type pg from 'pg';
 import type { OrderStatus } from './domain/order.js';
 import type { OutboxDestination } from './outbox-store.js';
@@ -11,24 +11,24 @@ import { throttledWarn } from './throttled-log.js';
 
 const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'fulfilling', 'fulfilled', 'failed'];
 
-/** cache_name of cache_requests_total. */
+/** cache_name of orderlab_cache_requests_total. */
 export type CacheName = 'product' | 'order_status';
-/** outcome of orders_idempotency_requests_total. */
+/** outcome of orderlab_orders_idempotency_requests_total. */
 export type IdempotencyOutcome = 'created' | 'replayed' | 'conflict' | 'mismatch';
 
-/** cache_requests_total{cache_name, result}. */
+/** orderlab_cache_requests_total{cache_name, result}. */
 export function cacheRequestsCounter(metrics: ServiceMetrics) {
   return metrics.counter<'cache_name' | 'result'>({
-    name: 'cache_requests_total',
+    name: 'orderlab_cache_requests_total',
     help: 'Cache reads by cache and result (hit, miss, error: Redis failed or is down).',
     labelNames: ['cache_name', 'result'],
   });
 }
 
-/** orders_idempotency_requests_total{outcome}. */
+/** orderlab_orders_idempotency_requests_total{outcome}. */
 export function idempotencyCounter(metrics: ServiceMetrics) {
   return metrics.counter<'outcome'>({
-    name: 'orders_idempotency_requests_total',
+    name: 'orderlab_orders_idempotency_requests_total',
     help: 'Create calls by idempotency outcome (created, replayed, conflict: key in progress, mismatch: key used for another request).',
     labelNames: ['outcome'],
   });
@@ -90,16 +90,15 @@ interface Counts {
 }
 
 /**
- * Registers orders_by_status, outbox_backlog_messages and outbox_oldest_message_age_seconds.
- * They are counted by one query on scrape when the last count is older than COUNTS_MAX_AGE_MS,
- * under its own statement timeout; a failed count keeps the previous values (and says so once).
+ * Registers orderlab_orders_by_status, orderlab_outbox_backlog_messages and
+ * orderlab_outbox_oldest_message_age_seconds. They are counted by one query on scrape when the
+ * last count is older than COUNTS_MAX_AGE_MS, under its own statement timeout; a failed count
+ * keeps the previous values (and says so once).
  */
 export function registerOrdersGauges(metrics: ServiceMetrics, { pool, logger, now = Date.now }: { pool: pg.Pool; logger: Logger; now?: () => number }): void {
-  if (!metrics.enabled) return;
   const warn = throttledWarn(logger.child({ component: 'metrics' }));
   let counts: Counts | undefined;
   let countedAt = -Infinity;
-  let counting: Promise<void> | undefined;
 
   async function count(): Promise<void> {
     const client = await pool.connect();
@@ -123,42 +122,41 @@ export function registerOrdersGauges(metrics: ServiceMetrics, { pool, logger, no
     }
   }
 
-  /** Fresh enough counts, or the previous ones when counting fails (a scrape must not fail). */
+  /**
+   * Fresh enough counts, or the previous ones when counting fails (a scrape must not fail).
+   * registerSnapshotGauges runs one at a time, so two scrapes never count at once.
+   */
   async function current(): Promise<Counts | undefined> {
     if (now() - countedAt >= COUNTS_MAX_AGE_MS) {
-      counting ??= count()
-        .catch((err: unknown) => warn(err, 'counting orders and outbox rows for metrics failed; keeping the previous values'))
-        .finally(() => (counting = undefined));
-      await counting;
+      await count().catch((err: unknown) => warn(err, 'counting orders and outbox rows for metrics failed; keeping the previous values'));
     }
     return counts;
   }
 
-  metrics.gauge<'order_status'>({
-    name: 'orders_by_status',
-    help: `Orders by status (counted at most every ${COUNTS_MAX_AGE_MS / 1000} s).`,
-    labelNames: ['order_status'],
-    async collect(gauge) {
-      const c = await current();
-      if (c) for (const status of ORDER_STATUSES) gauge.set({ order_status: status }, c.byStatus.get(status) ?? 0);
+  registerSnapshotGauges<Counts>(metrics, current, [
+    {
+      name: 'orderlab_orders_by_status',
+      help: `Orders by status (counted at most every ${COUNTS_MAX_AGE_MS / 1000} s).`,
+      labelNames: ['order_status'],
+      show(gauge, c) {
+        for (const status of ORDER_STATUSES) gauge.set({ order_status: status }, c.byStatus.get(status) ?? 0);
+      },
     },
-  });
-  metrics.gauge<'outbox_destination'>({
-    name: 'outbox_backlog_messages',
-    help: `Outbox rows not sent yet, by destination (counted at most every ${COUNTS_MAX_AGE_MS / 1000} s).`,
-    labelNames: ['outbox_destination'],
-    async collect(gauge) {
-      const c = await current();
-      if (c) for (const d of DESTINATIONS) gauge.set({ outbox_destination: d }, c.backlog.get(d)?.messages ?? 0);
+    {
+      name: 'orderlab_outbox_backlog_messages',
+      help: `Outbox rows not sent yet, by destination (counted at most every ${COUNTS_MAX_AGE_MS / 1000} s).`,
+      labelNames: ['outbox_destination'],
+      show(gauge, c) {
+        for (const d of DESTINATIONS) gauge.set({ outbox_destination: d }, c.backlog.get(d)?.messages ?? 0);
+      },
     },
-  });
-  metrics.gauge<'outbox_destination'>({
-    name: 'outbox_oldest_message_age_seconds',
-    help: 'Age of the oldest unsent outbox row, by destination (0 when none).',
-    labelNames: ['outbox_destination'],
-    async collect(gauge) {
-      const c = await current();
-      if (c) for (const d of DESTINATIONS) gauge.set({ outbox_destination: d }, c.backlog.get(d)?.ageSeconds ?? 0);
+    {
+      name: 'orderlab_outbox_oldest_message_age_seconds',
+      help: 'Age of the oldest unsent outbox row, by destination (0 when none).',
+      labelNames: ['outbox_destination'],
+      show(gauge, c) {
+        for (const d of DESTINATIONS) gauge.set({ outbox_destination: d }, c.backlog.get(d)?.ageSeconds ?? 0);
+      },
     },
-  });
+  ]);
 }

@@ -7,15 +7,17 @@
 import {
   buildOpsServer,
   buildPruner,
+  closeInOrder,
+  closeRedis,
   connectRabbitMq,
   createPgPool,
   createServiceMetrics,
-  readPackageVersion,
+  waitForRedis,
+  type Closer,
   type Logger,
   type RabbitMq,
   type ServiceMetrics,
 } from '@orderlab/platform';
-import { fileURLToPath } from 'node:url';
 import type { OrdersConfig } from './config.js';
 import { checkPostgres } from './database.js';
 import { buildGrpcServer } from './grpc-server.js';
@@ -27,11 +29,8 @@ import { buildOutboxListener } from './outbox-listener.js';
 import { buildOutboxRelay } from './outbox-relay.js';
 import { buildReconciler } from './reconciler.js';
 import { buildOrdersCache } from './redis-cache.js';
-import { createRedisClient, REDIS_START_WAIT_MS, waitForRedis } from './redis-client.js';
+import { createRedisClient, REDIS_CLOSE_TIMEOUT_MS, REDIS_START_WAIT_MS } from './redis-client.js';
 import { ordersPruneTables } from './retention.js';
-
-/** Folder of the SQL migrations (services/orders/migrations), for runMigrations. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 /** Any one SQL statement is cancelled after this (it surfaces as UNAVAILABLE DATABASE_TIMEOUT). */
 const STATEMENT_TIMEOUT_MS = 5_000;
@@ -54,19 +53,13 @@ export interface OrdersServiceDeps {
   metrics?: ServiceMetrics;
 }
 
-/** The orders service's metrics from its configuration. */
-export function createOrdersMetrics(config: Pick<OrdersConfig, 'METRICS_ENABLED'>): ServiceMetrics {
-  return createServiceMetrics({
-    enabled: config.METRICS_ENABLED,
-    service: 'orders',
-    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
-  });
-}
+/** The package.json whose version the service's orderlab_build_info reports. */
+const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
 /** Builds the orders service from its configuration; nothing listens until start(). */
-export function buildOrdersService(config: OrdersConfig, { logger, metrics = createOrdersMetrics(config) }: OrdersServiceDeps): OrdersService {
+export function buildOrdersService(config: OrdersConfig, { logger, metrics = createServiceMetrics({ enabled: config.METRICS_ENABLED, service: 'orders', version: PACKAGE_JSON }) }: OrdersServiceDeps): OrdersService {
   // Each resource registers its close right where it is opened; stop() runs them in reverse.
-  const closers: { name: string; close: () => Promise<void> }[] = [];
+  const closers: Closer[] = [];
   const onStop = (name: string, close: () => Promise<void>) => closers.push({ name, close });
   let stopping: Promise<void> | undefined;
 
@@ -77,9 +70,7 @@ export function buildOrdersService(config: OrdersConfig, { logger, metrics = cre
   onStop('postgres pool', () => pool.end());
 
   const redis = createRedisClient(config.REDIS_URL, logger);
-  onStop('redis', async () => {
-    await redis.quit().catch(() => redis.disconnect());
-  });
+  onStop('redis', () => closeRedis(redis, REDIS_CLOSE_TIMEOUT_MS));
 
   // Connected in start(); closed after the relays stop (their in-flight confirms need it).
   let rabbit: RabbitMq | undefined;
@@ -176,18 +167,11 @@ export function buildOrdersService(config: OrdersConfig, { logger, metrics = cre
       listener.start();
       reconciler.start();
       pruner.start();
+      logger.info({ grpcPort, opsPort }, 'orders service started');
       return { grpcPort, opsPort };
     },
     stop() {
-      stopping ??= (async () => {
-        for (const { name, close } of [...closers].reverse()) {
-          try {
-            await close();
-          } catch (err) {
-            logger.error({ err, step: name }, 'error while stopping');
-          }
-        }
-      })();
+      stopping ??= closeInOrder([...closers].reverse(), logger);
       return stopping;
     },
   };

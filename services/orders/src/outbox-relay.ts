@@ -12,45 +12,28 @@
  * keeps a backlog of them from slowing this relay down. Claiming, backoff and scheduling are
  * shared with that relay (outbox-store.ts, relay-loop.ts).
  */
-import { NO_METRICS, secondsSince, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { encodeFulfillmentRequest, FULFILLMENT_STREAMS } from '@orderlab/contracts/fulfillment-requests';
+import { NO_METRICS, secondsSince } from '@orderlab/platform';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import { inTransaction } from './database.js';
 import { claimOutboxRows, retryParams, retrySql, type ClaimedOutboxRow, type FailedDelivery } from './outbox-store.js';
 import { sendRecorder } from './orders-metrics.js';
 import type { OrdersCache } from './redis-cache.js';
-import { buildRelayLoop, type RelayRound } from './relay-loop.js';
+import { buildRelayLoop, type Relay, type RelayOptions, type RelayRound } from './relay-loop.js';
 import { throttledWarn } from './throttled-log.js';
 
 export type { RelayRound } from './relay-loop.js';
 
-export interface OutboxRelayOptions {
-  pool: pg.Pool;
+export interface OutboxRelayOptions extends RelayOptions {
   redis: Redis;
   cache: OrdersCache;
-  logger: Logger;
   keyPrefix: string;
-  batchSize: number;
-  pollIntervalMs: number;
-  maxBackoffMs: number;
   streamMaxLen: number;
-  /** messaging_client_* of the sends. */
-  metrics?: ServiceMetrics;
-  /** Randomness of the backoff jitter (tests pin it). */
-  random?: () => number;
 }
 
-/** The running relay. */
-export interface OutboxRelay {
-  start(): void;
-  /** Asks for a round now (coalesced with one in progress); a no-op unless started. */
-  wake(): void;
-  /** Stops waking up and lets the current batch finish. */
-  stop(): Promise<void>;
-  /** Runs one round now (tests and tools); rounds never overlap within one relay. */
-  relayOnce(): Promise<RelayRound>;
-}
+/** The running fulfillment relay. */
+export type OutboxRelay = Relay;
 
 interface ClaimedRow extends ClaimedOutboxRow {
   aggregate_id: string;
@@ -76,23 +59,23 @@ export function buildOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { pool, redis, cache, batchSize, maxBackoffMs, streamMaxLen, random = Math.random } = options;
   const log = options.logger.child({ component: 'outbox-relay' });
   const warn = throttledWarn(log);
-  const streamKey = `${options.keyPrefix}fulfillment:requests`;
+  const streamKey = `${options.keyPrefix}${FULFILLMENT_STREAMS.requests}`;
   // The destination is named without the key prefix, so every lab and test reads alike.
-  const recordSend = sendRecorder(options.metrics ?? NO_METRICS, 'redis', 'fulfillment:requests');
+  const recordSend = sendRecorder(options.metrics ?? NO_METRICS, 'redis', FULFILLMENT_STREAMS.requests);
 
   /** XADDs every row in one pipeline; the result holds each row's error, or null when delivered. */
   async function publish(rows: ClaimedRow[]): Promise<(Error | null)[]> {
     const enqueuedAt = new Date().toISOString();
     const pipeline = redis.pipeline();
     for (const row of rows) {
-      pipeline.xadd(
-        streamKey, 'MAXLEN', '~', streamMaxLen, '*',
-        'order_id', row.aggregate_id,
-        'request_id', row.request_id ?? '',
-        'traceparent', row.traceparent ?? '',
-        'enqueued_at', enqueuedAt,
-        'outbox_id', row.id,
-      );
+      const fields = encodeFulfillmentRequest({
+        orderId: row.aggregate_id,
+        requestId: row.request_id,
+        traceparent: row.traceparent,
+        enqueuedAt,
+        outboxId: row.id,
+      });
+      pipeline.xadd(streamKey, 'MAXLEN', '~', streamMaxLen, '*', ...fields);
     }
     try {
       const replies = (await pipeline.exec()) ?? [];
@@ -127,14 +110,12 @@ export function buildOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return { claimed, delivered, failed };
   }
 
-  const loop = buildRelayLoop({ name: 'outbox relay', logger: log, batchSize, pollIntervalMs: options.pollIntervalMs, round });
-  return {
-    start() {
-      loop.start();
-      log.info({ stream: streamKey, batchSize }, 'outbox relay started');
-    },
-    stop: () => loop.stop(),
-    wake: () => loop.wake(),
-    relayOnce: () => loop.runOnce(),
-  };
+  return buildRelayLoop({
+    name: 'outbox relay',
+    logger: log,
+    batchSize,
+    pollIntervalMs: options.pollIntervalMs,
+    round,
+    startedFields: { stream: streamKey },
+  });
 }

@@ -1,5 +1,7 @@
 /** Catalog persistence: reads, keyset pages and the CreateProduct transaction. */
+import { EVENT_TYPE } from '@orderlab/contracts/events';
 import { randomUUID } from 'node:crypto';
+import { keysetPage, type CallContext } from '@orderlab/platform';
 import type pg from 'pg';
 import { DomainError, OrdersErrorCode } from './domain/errors.js';
 import { encodeProductCursor, type ProductCursor } from './domain/paging.js';
@@ -18,11 +20,8 @@ export interface ProductsPage {
   nextPageToken: string;
 }
 
-/** Where an event row of a call gets its correlation from. */
-export interface Correlation {
-  requestId: string;
-  traceparent: string | undefined;
-}
+/** Where an event row of a call gets its correlation from (request id and traceparent of its call). */
+export type Correlation = Pick<CallContext, 'requestId' | 'traceparent'>;
 
 interface ProductRow {
   id: string;
@@ -56,18 +55,17 @@ export async function findProduct(db: Queryable, id: string): Promise<Product | 
 
 /** A page of the catalog ordered by (name, id), starting after `after`. */
 export async function listProducts(db: Queryable, pageSize: number, after: ProductCursor | undefined): Promise<ProductsPage> {
-  // One row more than asked tells whether a next page exists without a count query.
+  // One row more than asked tells whether a next page exists without a count query (keysetPage).
   const { rows } = after
     ? await db.query<ProductRow>(
         `SELECT ${PRODUCT_COLUMNS} FROM products WHERE (name, id) > ($1, $2::uuid) ORDER BY name, id LIMIT $3`,
         [after.name, after.id, pageSize + 1],
       )
     : await db.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY name, id LIMIT $1`, [pageSize + 1]);
-  const page = rows.slice(0, pageSize).map(toProduct);
-  const last = page.at(-1);
+  const { items, nextAfter } = keysetPage(rows, pageSize);
   return {
-    products: page,
-    nextPageToken: rows.length > pageSize && last ? encodeProductCursor({ name: last.name, id: last.id }) : '',
+    products: items.map(toProduct),
+    nextPageToken: nextAfter ? encodeProductCursor({ name: nextAfter.name, id: nextAfter.id }) : '',
   };
 }
 
@@ -105,7 +103,7 @@ export async function createProduct(
              RETURNING id
            ), event AS (
              INSERT INTO outbox (destination, type, aggregate_id, payload, request_id, traceparent, idempotency_key)
-             SELECT 'events', 'item.created', id, $8::jsonb, $9::text, $10::text, $12::text FROM product
+             SELECT 'events', '${EVENT_TYPE.itemCreated}', id, $8::jsonb, $9::text, $10::text, $12::text FROM product
            )
            INSERT INTO idempotency_keys (scope, key, fingerprint, response, expires_at)
            SELECT $11::text, $12::text, $13::text, $8::jsonb, now() + make_interval(hours => $14::int) FROM product`,

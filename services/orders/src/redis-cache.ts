@@ -31,7 +31,7 @@ export interface CacheOptions {
   productTtlS: number;
   orderTtlS: number;
   logger: Logger;
-  /** cache_requests_total of every read. */
+  /** orderlab_cache_requests_total of every read. */
   metrics?: ServiceMetrics;
 }
 

@@ -1,9 +1,11 @@
 /**
  * The scheduling both outbox relays share: rounds never overlap within one relay, a wake-up during
  * a round runs another right after it (so no commit's wake-up is lost), a backlog is drained round
- * after round, and a fallback poll covers wake-ups that never came.
+ * after round, and a fallback poll covers wake-ups that never came. Also what both relays are
+ * built from and what they offer (RelayOptions, Relay): only their round differs.
  */
-import type { Logger } from '@orderlab/platform';
+import type { Logger, ServiceMetrics } from '@orderlab/platform';
+import type pg from 'pg';
 import { throttledWarn } from './throttled-log.js';
 
 /** What one round did. */
@@ -11,6 +13,30 @@ export interface RelayRound {
   claimed: number;
   delivered: number;
   failed: number;
+}
+
+/** What every relay is built from, besides its destination. */
+export interface RelayOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  batchSize: number;
+  pollIntervalMs: number;
+  maxBackoffMs: number;
+  /** messaging_client_* of its sends. */
+  metrics?: ServiceMetrics;
+  /** Randomness of the backoff jitter (tests pin it). */
+  random?: () => number;
+}
+
+/** A running relay. */
+export interface Relay {
+  start(): void;
+  /** Asks for a round now (coalesced with one in progress); a no-op unless started. */
+  wake(): void;
+  /** Stops waking up and lets the current round finish (each round's waits are bounded). */
+  stop(): Promise<void>;
+  /** Runs one round now (tests and tools); rounds never overlap within one relay. */
+  relayOnce(): Promise<RelayRound>;
 }
 
 export interface RelayLoopOptions {
@@ -21,21 +47,12 @@ export interface RelayLoopOptions {
   pollIntervalMs: number;
   /** Claims, delivers and settles one batch. */
   round: () => Promise<RelayRound>;
+  /** What the "<name> started" line says besides batchSize. */
+  startedFields?: Record<string, unknown>;
 }
 
-/** A relay's scheduler. */
-export interface RelayLoop {
-  start(): void;
-  /** Asks for a round now (coalesced with one in progress); a no-op unless started. */
-  wake(): void;
-  /** Stops waking up and waits for the current round to finish. */
-  stop(): Promise<void>;
-  /** Runs one round now, after any round in progress (tests and tools). */
-  runOnce(): Promise<RelayRound>;
-}
-
-/** Builds the loop; nothing runs until start(). */
-export function buildRelayLoop({ name, logger, batchSize, pollIntervalMs, round }: RelayLoopOptions): RelayLoop {
+/** Builds a relay around its round; nothing runs until start(). */
+export function buildRelayLoop({ name, logger, batchSize, pollIntervalMs, round, startedFields = {} }: RelayLoopOptions): Relay {
   const warn = throttledWarn(logger);
   let running = false;
   let current: Promise<unknown> | undefined;
@@ -87,6 +104,7 @@ export function buildRelayLoop({ name, logger, batchSize, pollIntervalMs, round 
       pollTimer = setInterval(wake, pollIntervalMs);
       pollTimer.unref();
       wake();
+      logger.info({ ...startedFields, batchSize }, `${name} started`);
     },
     async stop() {
       running = false;
@@ -94,7 +112,7 @@ export function buildRelayLoop({ name, logger, batchSize, pollIntervalMs, round 
       await current;
     },
     wake,
-    async runOnce() {
+    async relayOnce() {
       while (current) await current;
       return exclusive(round);
     },

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createLogger } from '@orderlab/platform';
-import { createRedisClient, waitForRedis } from '../src/redis-client.js';
+import { createLogger, waitForRedis } from '@orderlab/platform';
+import { createRedisClient } from '../src/redis-client.js';
 import { closedPort, insertProducts, startOrders, withKey } from './helpers.js';
 
 describe('Redis cache', () => {

@@ -59,13 +59,16 @@ export function messageIds(messages: readonly GetMessage[]): unknown[] {
   return messages.map((m): unknown => m.properties.messageId);
 }
 
-/** Inserts `count` valid `item.created` event rows straight into the outbox; resolves to their ids in order. */
+/**
+ * Inserts `count` valid `item.created` event rows straight into the outbox (SKUs in upper case,
+ * as the contract's SKU_PATTERN wants); resolves to their ids in order.
+ */
 export async function insertItemEvents(pool: pg.Pool, count: number, label = 'evt'): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(
     `WITH items AS (SELECT n, gen_random_uuid() AS id FROM generate_series(1, $1::int) AS n)
      INSERT INTO outbox (destination, type, aggregate_id, payload, request_id, idempotency_key)
      SELECT 'events', 'item.created', id,
-            jsonb_build_object('id', id, 'sku', $2 || '-' || n, 'name', 'Item ' || n, 'description', '',
+            jsonb_build_object('id', id, 'sku', upper($2::text) || '-' || n, 'name', 'Item ' || n, 'description', '',
                                'priceCents', 100 + n, 'currency', 'USD',
                                'createdAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
             'req-' || $2 || '-' || n, 'key-' || $2 || '-' || n

@@ -306,7 +306,7 @@ describe('events relay', () => {
     for (const row of rows) assert.ok(queued.has(row.id), `sent row ${row.id} is in the queue`);
     const { rows: failed } = await orders.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE attempts > 0 AND sent_at IS NULL");
     assert.equal(failed[0]!.n, 0, 'no row of the last batch failed because the connection closed under it');
-    assert.ok(!orders.logs().some((line) => line.msg === 'error while stopping'));
+    assert.ok(!orders.logs().some((line) => line.msg === 'error while closing'));
     t.diagnostic(`${rows.length} of 3000 sent before the stop, ${queued.size} in the queue`);
   });
 

@@ -30,7 +30,8 @@ import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
 import type pg from 'pg';
 import { ordersConfigSchema, type OrdersConfig } from '../src/config.js';
-import { buildOrdersService, MIGRATIONS_DIR } from '../src/orders-service.js';
+import { MIGRATIONS_DIR } from '../src/migrations.js';
+import { buildOrdersService } from '../src/orders-service.js';
 
 /** Runs cleanups (sync or async, each awaited) in reverse order of registration after the test, whatever happened. */
 export function cleanupStack(t: TestContext): (fn: () => unknown) => void {

@@ -49,15 +49,15 @@ describe('GET /metrics on the orders ops port', () => {
     assert.equal(findSamples(text, 'db_client_connection_count', { db_client_connection_pool_name: 'orders', db_client_connection_state: 'idle' }).length, 1);
     assert.equal(findSamples(text, 'db_client_connection_pending_requests', { db_client_connection_pool_name: 'orders' }).length, 1);
 
-    assert.equal(sampleValue(text, 'cache_requests_total', { cache_name: 'product', result: 'miss' }), 1);
-    assert.equal(sampleValue(text, 'cache_requests_total', { cache_name: 'product', result: 'hit' }), 1);
-    assert.equal(sampleValue(text, 'orders_idempotency_requests_total', { outcome: 'created' }), 1);
-    assert.equal(sampleValue(text, 'orders_idempotency_requests_total', { outcome: 'replayed' }), 1);
-    assert.equal(sampleValue(text, 'orders_idempotency_requests_total', { outcome: 'mismatch' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_cache_requests_total', { cache_name: 'product', result: 'miss' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_cache_requests_total', { cache_name: 'product', result: 'hit' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_orders_idempotency_requests_total', { outcome: 'created' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_orders_idempotency_requests_total', { outcome: 'replayed' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_orders_idempotency_requests_total', { outcome: 'mismatch' }), 1);
 
     assert.ok(findSamples(text, 'messaging_client_operation_duration_seconds_count', { messaging_system: 'redis', messaging_operation_name: 'send', error_type: '' }).length === 1);
     assert.ok(!text.includes(created!.id), 'no order id in any label');
-    assert.equal(sampleValue(text, 'app_build_info', { service_name: 'orders' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_build_info', { service_name: 'orders' }), 1);
     assert.deepEqual(await promtoolProblems(text), []);
   });
 
@@ -69,16 +69,16 @@ describe('GET /metrics on the orders ops port', () => {
 
     const first = await scrape(orders.opsPort);
     const statuses = ['pending', 'fulfilling', 'fulfilled', 'failed'];
-    for (const status of statuses) assert.equal(findSamples(first, 'orders_by_status', { order_status: status }).length, 1, status);
-    assert.equal(statuses.reduce((sum, status) => sum + sampleValue(first, 'orders_by_status', { order_status: status }), 0), 1);
-    assert.equal(sampleValue(first, 'outbox_backlog_messages', { outbox_destination: 'events' }), 1);
-    assert.ok(sampleValue(first, 'outbox_oldest_message_age_seconds', { outbox_destination: 'events' }) >= 0);
-    assert.equal(findSamples(first, 'outbox_backlog_messages', { outbox_destination: 'fulfillment' }).length, 1);
+    for (const status of statuses) assert.equal(findSamples(first, 'orderlab_orders_by_status', { order_status: status }).length, 1, status);
+    assert.equal(statuses.reduce((sum, status) => sum + sampleValue(first, 'orderlab_orders_by_status', { order_status: status }), 0), 1);
+    assert.equal(sampleValue(first, 'orderlab_outbox_backlog_messages', { outbox_destination: 'events' }), 1);
+    assert.ok(sampleValue(first, 'orderlab_outbox_oldest_message_age_seconds', { outbox_destination: 'events' }) >= 0);
+    assert.equal(findSamples(first, 'orderlab_outbox_backlog_messages', { outbox_destination: 'fulfillment' }).length, 1);
 
     // A second order right away is not counted yet: the counts are cached between scrapes.
     await orders.client.createOrder({ customerId: 'cust-counts', items: [{ productId: productId!, quantity: 1 }] }, withKey('k-3'));
     const second = await scrape(orders.opsPort);
-    assert.equal(sampleValue(second, 'outbox_backlog_messages', { outbox_destination: 'events' }), 1);
+    assert.equal(sampleValue(second, 'orderlab_outbox_backlog_messages', { outbox_destination: 'events' }), 1);
   });
 
   it('is a 404 with METRICS_ENABLED=false', async (t) => {

@@ -5,6 +5,7 @@
  * request. When MAX_IN_FLIGHT requests are running an arrival is dropped and counted, never
  * queued, so a hanging target cannot grow memory.
  */
+import { settleWithin } from '@orderlab/platform';
 
 /** How often the scheduler looks at the clock. Jitter does not change the rate: it integrates. */
 export const TICK_MS = 5;
@@ -89,15 +90,7 @@ export class ArrivalScheduler {
   /** Resolves when no request is running, or false at the deadline. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.running === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const settled = await Promise.race([
-      new Promise<boolean>((resolve) => this.idle.push(() => resolve(true))),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    return settled;
+    return settleWithin(new Promise<void>((resolve) => this.idle.push(resolve)), timeoutMs);
   }
 
   private arrive(now: number): void {

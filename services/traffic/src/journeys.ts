@@ -3,6 +3,8 @@
  * bounded memory of what earlier responses said (product ids, placed orders). No I/O: the
  * planner builds requests and learns from responses; the generator sends them.
  */
+import { isUuid } from '@orderlab/contracts/formats';
+import { HTTP_HEADERS } from '@orderlab/contracts/headers';
 import { randomUUID } from 'node:crypto';
 
 /** The journeys JOURNEY_WEIGHTS can weigh. */
@@ -191,7 +193,7 @@ export class JourneyPlanner {
       }
       const page = parseJson(response.body) as { items?: { id?: unknown }[]; nextCursor?: unknown } | undefined;
       for (const item of page?.items ?? []) {
-        if (typeof item.id === 'string' && UUID.test(item.id) && !this.knownProducts.has(item.id)) {
+        if (isUuid(item.id) && !this.knownProducts.has(item.id)) {
           if (this.products.size === MAX_PRODUCTS) break;
           this.knownProducts.add(item.id);
           this.products.push(item.id);
@@ -200,9 +202,9 @@ export class JourneyPlanner {
       this.nextCursor = typeof page?.nextCursor === 'string' ? page.nextCursor : null;
     } else if (request.kind === 'place-order' && response.status === 201 && response.body !== undefined) {
       const order = parseJson(response.body) as { id?: unknown } | undefined;
-      if (typeof order?.id === 'string' && UUID.test(order.id)) this.orders.push(order.id);
+      if (isUuid(order?.id)) this.orders.push(order.id);
       // Only a completed order is retried: a retry while the first is running would rightly get 409.
-      this.retryable.push({ key: request.headers['idempotency-key']!, body: request.body! });
+      this.retryable.push({ key: request.headers[HTTP_HEADERS.idempotencyKey]!, body: request.body! });
     }
   }
 
@@ -225,8 +227,6 @@ export class JourneyPlanner {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const ACCEPT_JSON = { accept: 'application/json' };
 
 function get(kind: RequestKind, path: string): PlannedRequest {
@@ -238,7 +238,7 @@ function post(kind: RequestKind, path: string, { key, body }: SentOrder): Planne
     kind,
     method: 'POST',
     path,
-    headers: { ...ACCEPT_JSON, 'content-type': 'application/json', 'idempotency-key': key },
+    headers: { ...ACCEPT_JSON, 'content-type': 'application/json', [HTTP_HEADERS.idempotencyKey]: key },
     body,
     readBody: kind === 'place-order',
   };

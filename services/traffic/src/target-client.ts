@@ -3,13 +3,12 @@
  * connections, a whole-request timeout (queueing in the pool, headers and body), and every
  * outcome classified instead of thrown.
  */
+import { HTTP_HEADERS } from '@orderlab/contracts/headers';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { MAX_LEARN_BYTES, type PlannedRequest } from './journeys.js';
 import { statusClass, type OutcomeClass } from './window-stats.js';
 
-/** Header a replayed idempotent response carries. */
-const REPLAYED_HEADER = 'idempotent-replayed';
 /** Sent with every request so the edge's access log tells generated traffic apart. */
 export const USER_AGENT = 'orderlab-traffic/0.1';
 
@@ -71,7 +70,7 @@ export function createTargetClient({ url, connections, timeoutMs }: TargetClient
           body: request.body ?? null,
           signal: controller.signal,
         });
-        const replayed = response.headers[REPLAYED_HEADER] === 'true';
+        const replayed = response.headers[HTTP_HEADERS.idempotentReplayed] === 'true';
         const length = Number(response.headers['content-length'] ?? 0);
         let body: string | undefined;
         if (request.readBody && response.statusCode < 300 && length <= MAX_LEARN_BYTES) body = await response.body.text();

@@ -257,7 +257,7 @@ function registerTrafficMetrics(metrics: ServiceMetrics, read: TrafficGauges) {
     buckets: DURATION_BUCKETS,
   });
   metrics.gauge<'mode'>({
-    name: 'traffic_mode',
+    name: 'orderlab_traffic_mode',
     help: 'The current mode (1) and the others (0).',
     labelNames: ['mode'],
     collect(gauge) {
@@ -265,16 +265,16 @@ function registerTrafficMetrics(metrics: ServiceMetrics, read: TrafficGauges) {
       for (const mode of MODES) gauge.set({ mode }, mode === current ? 1 : 0);
     },
   });
-  metrics.gauge({ name: 'traffic_target_requests_per_second', help: 'Arrival rate the mode asks for now.', collect: (g) => g.set({}, read.targetRate()) });
+  metrics.gauge({ name: 'orderlab_traffic_target_requests_per_second', help: 'Arrival rate the mode asks for now.', collect: (g) => g.set({}, read.targetRate()) });
   metrics.gauge({
-    name: 'traffic_achieved_requests_per_second',
+    name: 'orderlab_traffic_achieved_requests_per_second',
     help: 'Requests sent per second over the status window.',
     collect: (g) => g.set({}, read.achievedRate()),
   });
-  metrics.gauge({ name: 'traffic_in_flight_requests', help: 'Requests sent and not answered yet.', collect: (g) => g.set({}, read.inFlight()) });
+  metrics.gauge({ name: 'orderlab_traffic_in_flight_requests', help: 'Requests sent and not answered yet.', collect: (g) => g.set({}, read.inFlight()) });
   return {
-    sent: metrics.counter<'journey'>({ name: 'traffic_sent_requests_total', help: 'Requests sent, by journey.', labelNames: ['journey'] }),
-    dropped: metrics.counter({ name: 'traffic_dropped_arrivals_total', help: 'Arrivals not sent because MAX_IN_FLIGHT requests were already running.' }),
+    sent: metrics.counter<'journey'>({ name: 'orderlab_traffic_sent_requests_total', help: 'Requests sent, by journey.', labelNames: ['journey'] }),
+    dropped: metrics.counter({ name: 'orderlab_traffic_dropped_arrivals_total', help: 'Arrivals not sent because MAX_IN_FLIGHT requests were already running.' }),
     observeResponse(kind: RequestKind, method: string, outcome: OutcomeClass, status: number | undefined, latencyMs: number) {
       if (!metrics.enabled) return;
       const labels: Record<string, string | number> = { http_request_method: method, http_route: routes[kind] };

@@ -5,9 +5,10 @@
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  closeInOrder,
   createServiceMetrics,
+  drainBudgetMs,
   httpServerOptions,
-  readPackageVersion,
   registerHealthRoutes,
   registerHttpDefaults,
   registerMetrics,
@@ -21,9 +22,6 @@ import { controlRoutes } from './routes/control.js';
 import { createTargetClient } from './target-client.js';
 import { createTrafficGenerator, type TrafficGenerator } from './traffic-generator.js';
 
-/** Of SHUTDOWN_TIMEOUT_MS, what closing the pool and the HTTP server may take after the drain. */
-const CLOSE_RESERVE_MS = 2_000;
-
 export interface TrafficServiceDeps {
   logger: Logger;
   /** Monotonic ms clock (tests of the service use the real one). */
@@ -32,14 +30,8 @@ export interface TrafficServiceDeps {
   metrics?: ServiceMetrics;
 }
 
-/** The traffic generator's metrics from its configuration. */
-export function createTrafficMetrics(config: Pick<TrafficConfig, 'METRICS_ENABLED'>): ServiceMetrics {
-  return createServiceMetrics({
-    enabled: config.METRICS_ENABLED,
-    service: 'traffic',
-    version: readPackageVersion(new URL('../../package.json', import.meta.url)),
-  });
-}
+/** The package.json whose version the service's orderlab_build_info reports. */
+const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
 /** A built service: start() listens on HOST:PORT and starts sending; stop() drains and closes. */
 export interface TrafficService {
@@ -56,7 +48,7 @@ function createApp(logger: Logger) {
 }
 
 /** Builds the service from its configuration; nothing is sent or listened to until start(). */
-export function buildTrafficService(config: TrafficConfig, { logger, now, metrics = createTrafficMetrics(config) }: TrafficServiceDeps): TrafficService {
+export function buildTrafficService(config: TrafficConfig, { logger, now, metrics = createServiceMetrics({ enabled: config.METRICS_ENABLED, service: 'traffic', version: PACKAGE_JSON }) }: TrafficServiceDeps): TrafficService {
   const client = createTargetClient({ url: config.TARGET_URL, connections: config.TARGET_CONNECTIONS, timeoutMs: config.REQUEST_TIMEOUT_MS });
   const modeParams = configuredModeParams(config);
   const generator = createTrafficGenerator({
@@ -108,16 +100,16 @@ export function buildTrafficService(config: TrafficConfig, { logger, now, metric
       // (aborting stragglers), then the HTTP server.
       stopping ??= (async () => {
         generator.stopScheduling();
-        const drainMs = Math.max(config.SHUTDOWN_TIMEOUT_MS - CLOSE_RESERVE_MS, config.SHUTDOWN_TIMEOUT_MS / 2);
+        const drainMs = drainBudgetMs(config.SHUTDOWN_TIMEOUT_MS);
         const drained = await generator.drain(drainMs);
         if (!drained) logger.warn({ in_flight: generator.status().inFlight, deadline_ms: drainMs }, 'requests still running at the drain deadline; aborting them');
-        const steps: [string, () => Promise<void>][] = [
-          ['target pool', () => (drained ? client.close() : client.destroy())],
-          ['http server', () => app.close()],
-        ];
-        for (const [step, close] of steps) {
-          await close().catch((err: unknown) => logger.error({ err, step }, 'error while stopping'));
-        }
+        await closeInOrder(
+          [
+            { name: 'target pool', close: () => (drained ? client.close() : client.destroy()) },
+            { name: 'http server', close: () => app.close() },
+          ],
+          logger,
+        );
       })();
       return stopping;
     },

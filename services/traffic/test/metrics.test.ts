@@ -21,8 +21,8 @@ describe('GET /metrics (traffic)', () => {
       const body = await scrape(traffic.url);
       const journeys = ['browse', 'view-product', 'place-order', 'poll-order', 'read-notifications'];
       // The achieved rate is 0 until the status window has seen a second of the mode.
-      return journeys.every((journey) => sampleValue(body, 'traffic_sent_requests_total', { journey }) >= 1) &&
-        sampleValue(body, 'traffic_achieved_requests_per_second') > 0 &&
+      return journeys.every((journey) => sampleValue(body, 'orderlab_traffic_sent_requests_total', { journey }) >= 1) &&
+        sampleValue(body, 'orderlab_traffic_achieved_requests_per_second') > 0 &&
         findSamples(body, 'http_client_request_duration_seconds_count', { http_route: '/api/v1/orders/:id', http_response_status_code: '200' }).length === 1
         ? body
         : undefined;
@@ -32,16 +32,16 @@ describe('GET /metrics (traffic)', () => {
     assert.deepEqual(routes, new Set(['/api/v1/products', '/api/v1/products/:id', '/api/v1/orders', '/api/v1/orders/:id', '/api/v1/notifications']));
     assert.ok(sampleValue(text, 'http_client_request_duration_seconds_count', { http_request_method: 'POST', http_route: '/api/v1/orders', http_response_status_code: '201' }) >= 1);
     assert.equal(findSamples(text, 'http_client_request_duration_seconds_count', { error_type: 'timeout' }).length, 0);
-    assert.equal(sampleValue(text, 'traffic_mode', { mode: 'steady' }), 1);
-    assert.equal(sampleValue(text, 'traffic_mode', { mode: 'pause' }), 0);
-    assert.equal(sampleValue(text, 'traffic_target_requests_per_second'), 60);
-    assert.equal(findSamples(text, 'traffic_in_flight_requests').length, 1);
-    assert.equal(sampleValue(text, 'traffic_dropped_arrivals_total'), 0);
+    assert.equal(sampleValue(text, 'orderlab_traffic_mode', { mode: 'steady' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_traffic_mode', { mode: 'pause' }), 0);
+    assert.equal(sampleValue(text, 'orderlab_traffic_target_requests_per_second'), 60);
+    assert.equal(findSamples(text, 'orderlab_traffic_in_flight_requests').length, 1);
+    assert.equal(sampleValue(text, 'orderlab_traffic_dropped_arrivals_total'), 0);
     assert.equal(
       sampleValue(text, 'http_server_request_duration_seconds_count', { http_request_method: 'POST', http_route: '/mode/steady', http_response_status_code: '200' }),
       1,
     );
-    assert.equal(sampleValue(text, 'app_build_info', { service_name: 'traffic' }), 1);
+    assert.equal(sampleValue(text, 'orderlab_build_info', { service_name: 'traffic' }), 1);
     assert.deepEqual(await promtoolProblems(text), []);
   });
 

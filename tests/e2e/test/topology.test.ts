@@ -1,12 +1,31 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { COMPOSE_HOSTS, PORTS, type PortName } from '@orderlab/contracts/topology';
-import { REPO_ROOT } from '@orderlab/lab';
+import { COMPOSE_HOSTS, PORTS, address, type PortName } from '@orderlab/contracts/topology';
+import { DEPLOY_CONFIGS, REPO_ROOT, SCRAPE_JOBS, staleDeployConfigs } from '@orderlab/lab';
 
 const read = (name: string) => readFileSync(join(REPO_ROOT, name), 'utf8');
+
+/** The topology's own file, the one place a port number is written in code. */
+const TOPOLOGY = 'packages/contracts/src/topology.ts';
+/** Folders that hold no source or configuration of the lab: tests, docs, dependencies, build output, state. */
+const NOT_SOURCE_DIRS = new Set(['node_modules', 'dist', '.git', '.lab', 'docs', 'test', 'tests']);
+/** Files that are code or configuration (the docs and READMEs may repeat a port for the reader). */
+const SOURCE_FILE = /\.(ts|mjs|js|cjs|conf|template|ya?ml|json|sql|sh)$|^(Dockerfile|Makefile|\.env\.example|run)$/;
+
+/** Every source and configuration file of the repository, relative to it, except the generated ones. */
+function sourceFiles(dir = REPO_ROOT): string[] {
+  const generated = new Set(DEPLOY_CONFIGS.map((c) => c.path));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return NOT_SOURCE_DIRS.has(entry.name) ? [] : sourceFiles(path);
+    const file = relative(REPO_ROOT, path);
+    const skip = !SOURCE_FILE.test(entry.name) || entry.name.endsWith('.test.ts') || entry.name === 'package-lock.json' || generated.has(file);
+    return skip ? [] : [file];
+  });
+}
 
 /** Ports the topology names for a Compose host. */
 function portsOf(host: string): PortName[] {
@@ -41,5 +60,30 @@ describe('the topology (packages/contracts/src/topology.ts)', () => {
       const expected = portsOf(service!).map((name) => PORTS[name]).sort();
       assert.deepEqual(documented, expected, `README: ${service} listens on ${expected.join(', ')}`);
     }
+  });
+
+  it('is the only place a port number is written, besides compose.yaml (tests, docs and generated files aside)', () => {
+    const files = sourceFiles().map((file) => ({ file, text: readFileSync(join(REPO_ROOT, file), 'utf8') }));
+    assert.ok(files.some((f) => f.file === TOPOLOGY) && files.some((f) => f.file === 'compose.yaml'));
+    for (const [name, port] of Object.entries(PORTS)) {
+      const writers = files.filter((f) => new RegExp(`\\b${port}\\b`).test(f.text)).map((f) => f.file);
+      const others = writers.filter((file) => file !== TOPOLOGY && file !== 'compose.yaml');
+      assert.deepEqual(others, [], `${port} (PORTS.${name}) is written only in ${TOPOLOGY} and compose.yaml; elsewhere read the topology, or generate the file (npm run gen:config)`);
+    }
+  });
+
+  it('is where the generated files under deploy/ take their addresses from: each is what npm run gen:config writes', () => {
+    assert.deepEqual(staleDeployConfigs(), [], 'run npm run gen:config and commit the result');
+  });
+
+  it('is what the Compose Prometheus config scrapes: each job at its Compose service’s topology address', () => {
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+    const targets = config.scrape_configs.map((c) => ({ job: c.job_name, targets: c.static_configs.flatMap((s) => s.targets) }));
+    assert.deepEqual(targets, SCRAPE_JOBS.map((j) => ({ job: j.job, targets: [address(j.port, 'compose')] })));
+  });
+
+  it('is where Grafana finds Prometheus in Compose', () => {
+    const { datasources } = parse(read('deploy/grafana/provisioning/datasources/datasources.yml')) as { datasources: { uid: string; url: string }[] };
+    assert.deepEqual(datasources.map((d) => d.url), [`http://${address('prometheus', 'compose')}`]);
   });
 });

@@ -75,6 +75,11 @@ export interface PanelSpec {
   columns?: string[];
 }
 
+/** A timeseries panel, the most common kind: its title and description, then what else it sets. */
+export function timeseries(title: string, description: string, spec: Omit<PanelSpec, 'type' | 'title' | 'description'>): PanelSpec {
+  return { type: 'timeseries', title, description, ...spec };
+}
+
 export interface RowSpec {
   title: string;
   panels: PanelSpec[];

@@ -16,7 +16,6 @@ import { trafficDashboard } from './dashboards/traffic.js';
 
 export { toInstantQuery, syntaxErrors, metricNames, labelMatchers, MACRO_VALUES } from './promql.js';
 export { PROMETHEUS, SCHEMA_VERSION, type BuiltDashboard, type GrafanaDashboard, type GrafanaPanel, type GrafanaTarget } from './grafana.js';
-export { dashboardUrl } from './dashboards/common.js';
 
 /** The repository root (this file is tools/dashboards/dist/src/index.js once compiled). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));

@@ -80,7 +80,7 @@ describe('the dashboards', () => {
         assert.ok(names.includes('Traffic mode changes'), d.uid);
         assert.ok(names.includes('Firing alerts'), d.uid);
         const mode = d.annotations.list.find((a) => a.name === 'Traffic mode changes')!;
-        assert.match(String(mode.expr), /changes\(traffic_mode\{[^}]*\}\[1m\]\) > 0/);
+        assert.match(String(mode.expr), /changes\(orderlab_traffic_mode\{[^}]*\}\[1m\]\) > 0/);
         assert.deepEqual(mode.datasource, PROMETHEUS);
       });
     });

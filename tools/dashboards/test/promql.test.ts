@@ -40,7 +40,7 @@ describe('syntaxErrors (lezer-promql)', () => {
   });
 
   it('accepts the shapes the dashboards use', () => {
-    assert.deepEqual(syntaxErrors('traffic_mode == 1 and on (mode) changes(traffic_mode[1m]) > 0'), []);
+    assert.deepEqual(syntaxErrors('orderlab_traffic_mode == 1 and on (mode) changes(orderlab_traffic_mode[1m]) > 0'), []);
     assert.deepEqual(syntaxErrors('(sum(rate(a{x=~"5.."}[1m])) or 0 * sum(rate(a[1m]))) / sum(rate(a[1m]))'), []);
   });
 });
@@ -104,7 +104,7 @@ describe('the metric-name check', () => {
   });
 
   it('does not take a gauge’s _count as a histogram series', () => {
-    assert.match(unknownMetric('queue_messages_count', catalogue) ?? '', /not a histogram/);
+    assert.match(unknownMetric('orderlab_queue_messages_count', catalogue) ?? '', /not a histogram/);
   });
 
   it('lists only exporter metrics with an exporter’s prefix', () => {
@@ -113,7 +113,7 @@ describe('the metric-name check', () => {
 
   it('finds the runtime metrics and the app metrics of the catalogue', () => {
     const names = catalogue.map((m) => m.name);
-    for (const name of ['nodejs_eventloop_lag_p99_seconds', 'app_build_info', 'traffic_mode', 'queue_messages', 'rpc_client_call_duration_seconds']) assert.ok(names.includes(name), name);
+    for (const name of ['nodejs_eventloop_lag_p99_seconds', 'orderlab_build_info', 'orderlab_traffic_mode', 'orderlab_queue_messages', 'rpc_client_call_duration_seconds']) assert.ok(names.includes(name), name);
   });
 });
 

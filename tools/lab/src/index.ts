@@ -1,21 +1,17 @@
 /** @orderlab/lab: the native runner as a library, for tests and tools. */
+export { startLab, startTestLab, type Lab, type LabUrls, type LabRabbitMq } from './lab.js';
 export {
-  startLab,
-  startTestLab,
   testLabOptions,
-  labServiceEnv,
-  LabStartError,
   LAB_SERVICES,
   DATABASE_SERVICES,
   DEFAULT_PORTS,
-  type Lab,
   type LabOptions,
   type LabPorts,
   type LabService,
-  type LabUrls,
-  type LabRabbitMq,
   type DatabaseService,
-} from './lab.js';
+} from './lab-options.js';
+export { labServiceEnv } from './lab-service-env.js';
+export { LabStartError } from './lab-start-error.js';
 export { Supervisor, NotReadyError, describeExit, type ServiceSpec, type SupervisorOptions, type ExitInfo } from './supervisor.js';
 export { freePort, portInUse, assertPortsFree, PortInUseError } from './ports.js';
 export {
@@ -59,8 +55,6 @@ export {
   PROMETHEUS_DIR,
   PROMETHEUS_RULES_GLOB,
   nativeScrapeJobs,
-  renderPrometheusConfig,
-  writePrometheusConfig,
   checkPrometheusConfig,
   type ScrapeJob,
   type NativeScrapeJob,
@@ -68,6 +62,8 @@ export {
   type ScrapeSource,
   type Monitor,
 } from './prometheus.js';
+export { COMPOSE_PROMETHEUS_CONFIG, renderPrometheusConfig, renderComposePrometheusConfig, writePrometheusConfig } from './prometheus-config.js';
+export { DEPLOY_CONFIGS, staleDeployConfigs, type DeployConfig } from './deploy-configs.js';
 export { readJsonLines, type LogOutput } from './log-sink.js';
 export { createReporter, silentReporter, type Reporter } from './reporter.js';
 export { findTestFiles, type TestFile } from './run-tests.js';

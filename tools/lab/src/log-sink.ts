@@ -3,7 +3,7 @@
  * raw JSON as the service wrote it) and, when asked, shown on the terminal — pretty-printed
  * with pino-pretty and prefixed by the service's name, or raw.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pinoPretty from 'pino-pretty';
 import { label } from './labels.js';
@@ -117,4 +117,9 @@ export function tailLines(file: string, count: number): string[] {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Keeps the previous run's log as <file>.1 so each run's file starts empty but one run back survives. */
+export function rotateLog(file: string): void {
+  if (existsSync(file)) renameSync(file, `${file}.1`);
 }

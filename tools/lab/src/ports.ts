@@ -15,6 +15,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * n distinct ports on 127.0.0.1 that were free a moment ago. Calling freePort() n times can
+ * return one port twice (the OS may hand a just-closed port out again); a configuration given
+ * the same port for two listeners still starts, and then answers on the wrong one.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
 /** True when something already listens on 127.0.0.1:port (or we may not bind it). */
 export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {

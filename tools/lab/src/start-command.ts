@@ -5,7 +5,8 @@
  * services, then the data stores unless another runner still uses them — and exits 0.
  */
 import { join, relative } from 'node:path';
-import { LabStartError, startLab, type Lab } from './lab.js';
+import { startLab, type Lab } from './lab.js';
+import { LabStartError } from './lab-start-error.js';
 import type { LogOutput } from './log-sink.js';
 import { DEFAULT_RUN_DIR, REPO_ROOT } from './paths.js';
 import { removeLabRecord, stopRecordedLab, writeLabRecord, type LabRecord } from './lab-record.js';

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EDGE_TEMPLATE, findNginx, nginxArgs, renderEdgeTemplate, testEdgeConfig, writeEdgeConfig } from '../src/edge.js';
-import { labServiceEnv } from '../src/lab.js';
+import { labServiceEnv } from '../src/lab-service-env.js';
 import { REPO_ROOT } from '../src/paths.js';
-import { freePort } from '../src/ports.js';
+import { freePorts } from '../src/ports.js';
 import { waitFor } from './helpers.js';
 
 /** What a fake upstream saw of one request. */
@@ -34,8 +35,8 @@ async function fakeUpstream(name: string): Promise<{ server: Server; port: numbe
     });
   });
   server.keepAliveTimeout = 60_000;
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
   return { server, port, seen };
 }
 
@@ -55,8 +56,8 @@ describe('the edge (deploy/nginx/templates/default.conf.template, real nginx)', 
     dir = mkdtempSync(join(tmpdir(), 'orderlab-edge-'));
     gateway = await fakeUpstream('gateway');
     notifications = await fakeUpstream('notifications');
-    downPort = await freePort();
-    const [edgePort, statusPort] = [await freePort(), await freePort()];
+    const [edgePort, statusPort, unused] = (await freePorts(3)) as [number, number, number];
+    downPort = unused;
     accessLog = join(dir, 'access.log');
     const files = writeEdgeConfig(dir, {
       EDGE_LISTEN: `127.0.0.1:${edgePort}`,
@@ -218,10 +219,10 @@ describe('the edge (deploy/nginx/templates/default.conf.template, real nginx)', 
     // A second edge whose gateway upstream is a port nothing listens on.
     const downDir = mkdtempSync(join(tmpdir(), 'orderlab-edge-down-'));
     t.after(() => rmSync(downDir, { recursive: true, force: true }));
-    const port = await freePort();
+    const [port, statusPort] = (await freePorts(3)).filter((p) => p !== downPort) as [number, number];
     const files = writeEdgeConfig(downDir, {
       EDGE_LISTEN: `127.0.0.1:${port}`,
-      EDGE_STATUS_LISTEN: `127.0.0.1:${await freePort()}`,
+      EDGE_STATUS_LISTEN: `127.0.0.1:${statusPort}`,
       GATEWAY_UPSTREAM: `127.0.0.1:${downPort}`,
       NOTIFICATIONS_UPSTREAM: `127.0.0.1:${downPort}`,
       EDGE_ACCESS_LOG: join(downDir, 'access.log'),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { startLab, testLabOptions } from '../src/lab.js';
+import { startLab } from '../src/lab.js';
+import { testLabOptions } from '../src/lab-options.js';
 import { PortInUseError } from '../src/ports.js';
 import { findTestFiles } from '../src/run-tests.js';
 

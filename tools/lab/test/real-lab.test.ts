@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { pgAdminUrl } from '../src/config.js';
 import { describeServiceDatabase } from '../src/databases.js';
 import { rabbitmqctl } from '@orderlab/platform/testing';
-import { DATABASE_SERVICES, LAB_SERVICES, startTestLab } from '../src/lab.js';
+import { DATABASE_SERVICES, LAB_SERVICES } from '../src/lab-options.js';
+import { startTestLab } from '../src/lab.js';
 import { alive, waitFor } from './helpers.js';
 
 async function vhosts(): Promise<string[]> {

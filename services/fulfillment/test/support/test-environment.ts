@@ -5,13 +5,13 @@
  */
 import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
-import { createPgPool, parseConfig } from '@orderlab/platform';
+import { createPgPool, parseConfig, runMigrations } from '@orderlab/platform';
 import { captureLogs, createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type CapturedLogs } from '@orderlab/platform/testing';
 import { fulfillmentConfigSchema } from '../../src/config.js';
 import { buildFulfillmentWorker, type FulfillmentWorker } from '../../src/fulfillment-worker.js';
 import { fieldsToRecord } from '../../src/fulfillment-request.js';
 import { CONSUMER_GROUP, streamKeys, type StreamKeys } from '../../src/fulfillment-stream.js';
-import { migrate } from '../../src/migrations.js';
+import { MIGRATIONS_DIR } from '../../src/migrations.js';
 import { parsePendingReply, type PendingInfo } from '../../src/stream-replies.js';
 import { startFakeOrdersServer, type FakeOrdersServer } from './fake-orders-server.js';
 
@@ -62,7 +62,7 @@ export async function createTestEnvironment(t: TestContext, label: string): Prom
   const logs = captureLogs('fulfillment');
   const db = await createTestDatabase(`fulfillment_${label}`);
   cleanups.push(() => db.drop());
-  await migrate(db.url, logs.logger);
+  await runMigrations({ databaseUrl: db.url, dir: MIGRATIONS_DIR, logger: logs.logger });
   // The platform pool logs client errors: pool.end() resolves before its sockets have closed,
   // so the FORCE drop at cleanup can still hit one, which must not crash the test process.
   const pool = createPgPool({ connectionString: db.url, max: 2, applicationName: 'fulfillment-test' }, logs.logger);

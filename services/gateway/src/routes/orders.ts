@@ -1,18 +1,10 @@
 /** /api/v1/orders: placing and reading orders. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency-key.js';
 import type { OrdersApi } from '../orders-client.js';
 import { toNextCursor, toOrder } from '../rest-mapper.js';
-import {
-  CreatedHeaders,
-  jsonResponse,
-  ORDERS_CALL_PROBLEMS,
-  problemResponses,
-  ReadHeaders,
-  WriteHeaders,
-} from '../schemas/common.js';
+import { createdResponses, ReadHeaders, readResponses, WriteHeaders } from '../schemas/common.js';
 import { CreateOrderBody, ListOrdersQuery, Order, OrderPage, OrderParams } from '../schemas/order.js';
-import { callContextOf, requireIdempotencyKey, writeContextOf } from './request-context.js';
+import { callContextOf, replyCreated, requireIdempotencyKey, writeContextOf } from './request-context.js';
 
 /** The order routes; mount under API_PREFIX. */
 export function orderRoutes(orders: OrdersApi, prefix: string): FastifyPluginAsyncTypebox {
@@ -27,10 +19,7 @@ export function orderRoutes(orders: OrdersApi, prefix: string): FastifyPluginAsy
           summary: 'Place an order (prices come from the catalog)',
           headers: WriteHeaders,
           body: CreateOrderBody,
-          response: {
-            201: jsonResponse(Order, 'Placed (or the replay of an earlier order with this Idempotency-Key)', CreatedHeaders),
-            ...problemResponses([...ORDERS_CALL_PROBLEMS, 409, 413, 415, 422]),
-          },
+          response: createdResponses(Order, 'Placed (or the replay of an earlier order with this Idempotency-Key)'),
         },
       },
       async (request, reply) => {
@@ -38,9 +27,7 @@ export function orderRoutes(orders: OrdersApi, prefix: string): FastifyPluginAsy
         const created = await orders.createOrder({ customerId, items }, writeContextOf(request));
         if (created.order === null) throw new Error('CreateOrder answered without an order');
         const order = toOrder(created.order);
-        reply.code(201).header('location', `${prefix}/orders/${order.id}`);
-        if (created.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
-        return order;
+        return replyCreated(reply, order, `${prefix}/orders/${order.id}`, created.replayed);
       },
     );
 
@@ -53,10 +40,7 @@ export function orderRoutes(orders: OrdersApi, prefix: string): FastifyPluginAsy
           summary: 'Get one order and its current status',
           params: OrderParams,
           headers: ReadHeaders,
-          response: {
-            200: jsonResponse(Order, 'The order'),
-            ...problemResponses([...ORDERS_CALL_PROBLEMS, 404]),
-          },
+          response: readResponses(Order, 'The order', [404]),
         },
       },
       async (request) => toOrder(await orders.getOrder({ id: request.params.id }, callContextOf(request))),
@@ -71,10 +55,7 @@ export function orderRoutes(orders: OrdersApi, prefix: string): FastifyPluginAsy
           summary: "List a customer's orders, newest first",
           querystring: ListOrdersQuery,
           headers: ReadHeaders,
-          response: {
-            200: jsonResponse(OrderPage, 'One page of orders'),
-            ...problemResponses(ORDERS_CALL_PROBLEMS),
-          },
+          response: readResponses(OrderPage, 'One page of orders'),
         },
       },
       async (request) => {

@@ -1,18 +1,10 @@
 /** /api/v1/products: the catalog. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency-key.js';
 import type { OrdersApi } from '../orders-client.js';
 import { toNextCursor, toProduct } from '../rest-mapper.js';
-import {
-  CreatedHeaders,
-  jsonResponse,
-  ORDERS_CALL_PROBLEMS,
-  problemResponses,
-  ReadHeaders,
-  WriteHeaders,
-} from '../schemas/common.js';
+import { createdResponses, ReadHeaders, readResponses, WriteHeaders } from '../schemas/common.js';
 import { CreateProductBody, ListProductsQuery, Product, ProductPage, ProductParams } from '../schemas/product.js';
-import { callContextOf, requireIdempotencyKey, writeContextOf } from './request-context.js';
+import { callContextOf, replyCreated, requireIdempotencyKey, writeContextOf } from './request-context.js';
 
 /** The catalog routes; mount under API_PREFIX. */
 export function productRoutes(orders: OrdersApi, prefix: string): FastifyPluginAsyncTypebox {
@@ -26,10 +18,7 @@ export function productRoutes(orders: OrdersApi, prefix: string): FastifyPluginA
           summary: 'List the catalog, ordered by name',
           querystring: ListProductsQuery,
           headers: ReadHeaders,
-          response: {
-            200: jsonResponse(ProductPage, 'One page of products'),
-            ...problemResponses(ORDERS_CALL_PROBLEMS),
-          },
+          response: readResponses(ProductPage, 'One page of products'),
         },
       },
       async (request) => {
@@ -50,10 +39,7 @@ export function productRoutes(orders: OrdersApi, prefix: string): FastifyPluginA
           summary: 'Get one product',
           params: ProductParams,
           headers: ReadHeaders,
-          response: {
-            200: jsonResponse(Product, 'The product'),
-            ...problemResponses([...ORDERS_CALL_PROBLEMS, 404]),
-          },
+          response: readResponses(Product, 'The product', [404]),
         },
       },
       async (request) => toProduct(await orders.getProduct({ id: request.params.id }, callContextOf(request))),
@@ -69,10 +55,7 @@ export function productRoutes(orders: OrdersApi, prefix: string): FastifyPluginA
           summary: 'Add a product to the catalog (emits item.created)',
           headers: WriteHeaders,
           body: CreateProductBody,
-          response: {
-            201: jsonResponse(Product, 'Created (or the replay of an earlier create with this Idempotency-Key)', CreatedHeaders),
-            ...problemResponses([...ORDERS_CALL_PROBLEMS, 409, 413, 415, 422]),
-          },
+          response: createdResponses(Product, 'Created (or the replay of an earlier create with this Idempotency-Key)'),
         },
       },
       async (request, reply) => {
@@ -89,9 +72,7 @@ export function productRoutes(orders: OrdersApi, prefix: string): FastifyPluginA
         );
         if (created.product === null) throw new Error('CreateProduct answered without a product');
         const product = toProduct(created.product);
-        reply.code(201).header('location', `${prefix}/products/${product.id}`);
-        if (created.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
-        return product;
+        return replyCreated(reply, product, `${prefix}/products/${product.id}`, created.replayed);
       },
     );
   };

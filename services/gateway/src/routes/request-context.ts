@@ -1,10 +1,8 @@
-/** What every route takes from the HTTP request to pass on to orders. */
-import type { FastifyRequest } from 'fastify';
+/** What every route takes from the HTTP request to pass on to orders, and how a create answers. */
+import { isValidTraceparent } from '@orderlab/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CallContext } from '../orders-client.js';
-import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency-key.js';
-
-// W3C trace context, version 00; anything else is not forwarded.
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from '../idempotency-key.js';
 
 /** The gRPC call context of a request: its id, its traceparent if well-formed, its logger. */
 export function callContextOf(request: FastifyRequest): CallContext {
@@ -12,7 +10,7 @@ export function callContextOf(request: FastifyRequest): CallContext {
   return {
     requestId: request.id,
     log: request.log,
-    ...(typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
+    ...(isValidTraceparent(traceparent) ? { traceparent } : {}),
   };
 }
 
@@ -27,4 +25,14 @@ export function writeContextOf(request: FastifyRequest): CallContext & { idempot
  */
 export async function requireIdempotencyKey(request: FastifyRequest): Promise<void> {
   parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+}
+
+/**
+ * Answers a create with 201 and the resource at location, marked Idempotent-Replayed when orders
+ * replayed the response of an earlier create with the same key.
+ */
+export function replyCreated<Resource>(reply: FastifyReply, resource: Resource, location: string, replayed: boolean): Resource {
+  reply.code(201).header('location', location);
+  if (replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  return resource;
 }

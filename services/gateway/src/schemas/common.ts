@@ -3,9 +3,7 @@
  * at once the validator, the TypeScript type and a piece of the OpenAPI document.
  */
 import {
-  CursorSchema,
-  LimitSchema,
-  NextCursorSchema,
+  jsonResponse,
   problemResponses as platformProblemResponses,
   ProblemSchema,
   requestIdHeader,
@@ -13,28 +11,20 @@ import {
   UuidSchema,
   type ProblemStatus,
 } from '@orderlab/platform';
-import Type from 'typebox';
+import { CURRENCY_PATTERN } from '@orderlab/contracts/limits';
+import Type, { type TSchema } from 'typebox';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency-key.js';
 
-export { jsonResponse } from '@orderlab/platform';
+export { pageQuerySchema, pageSchema } from '@orderlab/platform';
 
 /** The problem+json body, defined once in the platform. */
 export const Problem = ProblemSchema;
-
-/** An opaque page cursor (platform). */
-export const Cursor = CursorSchema;
-
-/** Page size of list endpoints (platform). */
-export const Limit = LimitSchema;
-
-/** A list page's nextCursor: null on the last page (platform). */
-export const NextCursor = NextCursorSchema;
 
 /** An id in a path, which orders stores as a UUID. */
 export const Uuid = UuidSchema;
 
 /** ISO 4217 code; every amount comes with one. */
-export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code', examples: ['EUR'] });
+export const Currency = Type.String({ pattern: CURRENCY_PATTERN, description: 'ISO 4217 currency code', examples: ['EUR'] });
 
 /** A timestamp as RFC 3339 in UTC. */
 export const Timestamp = TimestampSchema;
@@ -62,7 +52,7 @@ export const WriteHeaders = Type.Object({
 });
 
 /** Response headers of a 201. */
-export const CreatedHeaders = {
+const CreatedHeaders = {
   Location: { type: 'string', description: 'URL of the created resource' },
   'Idempotent-Replayed': {
     type: 'string',
@@ -85,9 +75,25 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemStatus, string>> = {
 const RETRY_AFTER: ProblemStatus[] = [409, 429, 503, 504];
 
 /** The problem+json responses of a route, in the gateway's words (the shape is the platform's). */
-export function problemResponses(statuses: ProblemStatus[]) {
+function problemResponses(statuses: ProblemStatus[]) {
   return platformProblemResponses(statuses, { descriptions: PROBLEM_DESCRIPTIONS, retryAfter: RETRY_AFTER });
 }
 
 /** Problems any route backed by an orders call can answer with. */
-export const ORDERS_CALL_PROBLEMS: ProblemStatus[] = [400, 429, 500, 503, 504];
+const ORDERS_CALL_PROBLEMS: ProblemStatus[] = [400, 429, 500, 503, 504];
+
+/** Problems only a create can answer with: key in use or SKU taken, body too large, not JSON, key reused. */
+const CREATE_PROBLEMS: ProblemStatus[] = [409, 413, 415, 422];
+
+/** The responses of a read: 200 with body, or a problem of an orders call (and the extra ones, e.g. 404). */
+export function readResponses<T extends TSchema>(body: T, description: string, extra: ProblemStatus[] = []) {
+  return { 200: jsonResponse(body, description), ...problemResponses([...ORDERS_CALL_PROBLEMS, ...extra]) };
+}
+
+/** The responses of a create: 201 with the resource, its Location and Idempotent-Replayed, or a problem. */
+export function createdResponses<T extends TSchema>(body: T, description: string) {
+  return {
+    201: jsonResponse(body, description, CreatedHeaders),
+    ...problemResponses([...ORDERS_CALL_PROBLEMS, ...CREATE_PROBLEMS]),
+  };
+}

@@ -1,14 +1,10 @@
-/** REST shapes of orders. Limits match the orders service's own validation. */
+/** REST shapes of orders. Limits are the orders service's own (ORDER_LIMITS of @orderlab/contracts). */
+import { CUSTOMER_ID_PATTERN, ORDER_LIMITS } from '@orderlab/contracts/limits';
 import Type, { type Static } from 'typebox';
-import { Currency, Cursor, Limit, NextCursor, Timestamp, Uuid } from './common.js';
+import { Currency, pageQuerySchema, pageSchema, Timestamp, Uuid } from './common.js';
 
-/** Most lines one order may have. */
-export const MAX_ORDER_ITEMS = 50;
-/** Most units of one product per line. */
-export const MAX_QUANTITY = 100;
-
-const CustomerId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The customer placing the order', examples: ['cust-42'] });
-const Quantity = Type.Integer({ minimum: 1, maximum: MAX_QUANTITY });
+const CustomerId = Type.String({ pattern: CUSTOMER_ID_PATTERN, description: 'The customer placing the order', examples: ['cust-42'] });
+const Quantity = Type.Integer({ minimum: ORDER_LIMITS.minQuantity, maximum: ORDER_LIMITS.maxQuantity });
 
 /** Lifecycle of an order: pending → fulfilling → fulfilled, or failed. */
 export const OrderStatus = Type.Enum(['pending', 'fulfilling', 'fulfilled', 'failed'], { type: 'string' });
@@ -41,7 +37,7 @@ export const CreateOrderBody = Type.Object(
     customerId: CustomerId,
     items: Type.Array(
       Type.Object({ productId: Uuid, quantity: Quantity }, { additionalProperties: false }),
-      { minItems: 1, maxItems: MAX_ORDER_ITEMS, description: 'Each product at most once' },
+      { minItems: ORDER_LIMITS.minItems, maxItems: ORDER_LIMITS.maxItems, description: 'Each product at most once' },
     ),
   },
   { title: 'CreateOrder', additionalProperties: false },
@@ -49,17 +45,11 @@ export const CreateOrderBody = Type.Object(
 export type CreateOrderBody = Static<typeof CreateOrderBody>;
 
 /** One page of a customer's orders, newest first. */
-export const OrderPage = Type.Object(
-  { items: Type.Array(Order), nextCursor: NextCursor },
-  { title: 'OrderPage', additionalProperties: false },
-);
+export const OrderPage = pageSchema(Order, 'OrderPage');
 export type OrderPage = Static<typeof OrderPage>;
 
 /** Query of GET /api/v1/orders. */
-export const ListOrdersQuery = Type.Object(
-  { customerId: CustomerId, limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) },
-  { additionalProperties: false },
-);
+export const ListOrdersQuery = pageQuerySchema({ customerId: CustomerId });
 
 /** Path of GET /api/v1/orders/{id}. */
 export const OrderParams = Type.Object({ id: Uuid }, { additionalProperties: false });

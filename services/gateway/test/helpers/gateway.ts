@@ -1,7 +1,7 @@
 /** Starts the real gateway for a test, wired to a fake orders server, and cleans up after it. */
 import { createOrderServiceClient } from '@orderlab/contracts';
 import { captureLogs, type CapturedLogs } from '@orderlab/platform/testing';
-import { buildGateway, createGatewayMetrics, type Gateway } from '../../src/app.js';
+import { buildGateway, type Gateway } from '../../src/app.js';
 import { parseGatewayConfig } from '../../src/config.js';
 
 export interface TestGateway {
@@ -40,9 +40,8 @@ export async function startGateway(t: Cleanup, { ordersAddress, env = {}, listen
   });
   const logs = captureLogs('gateway');
   // As in main.ts: the caller owns the client and closes it after the HTTP server has drained.
-  const metrics = createGatewayMetrics(config);
   const ordersClient = createOrderServiceClient(config.ORDERS_GRPC_ADDR);
-  const gateway = buildGateway(config, { logger: logs.logger, ordersClient, metrics });
+  const gateway = buildGateway(config, { logger: logs.logger, ordersClient });
   t.after(async () => {
     await gateway.stop();
     ordersClient.close();

@@ -1,5 +1,6 @@
 /** GET /api/v1/notifications: stored notifications, newest first, with keyset pagination. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { PAGE_SIZE } from '@orderlab/contracts/limits';
 import { AppError, ErrorCode, jsonResponse, problemResponses } from '@orderlab/platform';
 import { isDatabaseUnavailable } from '../database-errors.js';
 import type { Notification as StoredNotification, NotificationRepository } from '../notification-repository.js';
@@ -10,7 +11,7 @@ import { ListNotificationsQuery, NotificationPage, ReadHeaders, type Notificatio
 export const INVALID_CURSOR = 'INVALID_CURSOR';
 
 const DESCRIPTIONS = {
-  400: 'Invalid query: orderId is not a UUID, limit is outside 1-100, an unknown parameter, or a cursor this API did not produce (INVALID_CURSOR)',
+  400: `Invalid query: orderId is not a UUID, limit is outside 1-${PAGE_SIZE.max}, an unknown parameter, or a cursor this API did not produce (${INVALID_CURSOR})`,
   503: 'The database is unavailable or the service is shutting down (Retry-After)',
 };
 
@@ -46,7 +47,7 @@ export function notificationRoutes(repository: NotificationRepository): FastifyP
         },
       },
       async (request): Promise<NotificationPage> => {
-        const { orderId, limit = 20, cursor } = request.query;
+        const { orderId, limit = PAGE_SIZE.default, cursor } = request.query;
         const beforeSeq = cursor === undefined ? undefined : decodeCursor(cursor);
         if (beforeSeq === null) {
           throw new AppError({ code: INVALID_CURSOR, status: 400, detail: 'cursor was not produced by this API; start from the first page.' });
@@ -55,8 +56,7 @@ export function notificationRoutes(repository: NotificationRepository): FastifyP
           if (!isDatabaseUnavailable(err)) throw err;
           throw new AppError({ code: ErrorCode.DEPENDENCY_UNAVAILABLE, status: 503, detail: 'The database is unavailable; retry shortly.', retryAfterSeconds: 1, cause: err });
         });
-        const last = page.items.at(-1);
-        return { items: page.items.map(toApi), nextCursor: page.hasMore && last ? encodeCursor(last.seq) : null };
+        return { items: page.items.map(toApi), nextCursor: page.nextAfter ? encodeCursor(page.nextAfter.seq) : null };
       },
     );
   };

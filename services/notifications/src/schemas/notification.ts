@@ -1,6 +1,6 @@
 /** REST shapes of notifications: validation, TypeScript types and the OpenAPI document at once. */
 import { EVENT_TYPES } from '@orderlab/contracts';
-import { CursorSchema, LimitSchema, NextCursorSchema, requestIdHeader, TimestampSchema, UuidSchema } from '@orderlab/platform';
+import { pageQuerySchema, pageSchema, requestIdHeader, TimestampSchema, UuidSchema } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
 
 const nullable = <T extends object>(schema: T, description: string) =>
@@ -23,21 +23,13 @@ export const Notification = Type.Object(
 export type Notification = Static<typeof Notification>;
 
 /** One page of notifications, newest first. */
-export const NotificationPage = Type.Object(
-  { items: Type.Array(Notification), nextCursor: NextCursorSchema },
-  { title: 'NotificationPage', additionalProperties: false },
-);
+export const NotificationPage = pageSchema(Notification, 'NotificationPage');
 export type NotificationPage = Static<typeof NotificationPage>;
 
 /** Query of GET /api/v1/notifications; unknown parameters are rejected. */
-export const ListNotificationsQuery = Type.Object(
-  {
-    orderId: Type.Optional(Type.String({ format: 'uuid', description: "Only this order's notifications" })),
-    limit: Type.Optional(LimitSchema),
-    cursor: Type.Optional(CursorSchema),
-  },
-  { additionalProperties: false },
-);
+export const ListNotificationsQuery = pageQuerySchema({
+  orderId: Type.Optional(Type.String({ format: 'uuid', description: "Only this order's notifications" })),
+});
 
 /** Request headers of every route (a bad X-Request-Id is replaced, never rejected). */
 export const ReadHeaders = Type.Object(requestIdHeader);

@@ -6,12 +6,12 @@
  */
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage, type Options } from 'amqplib';
 import { EVENTS_EXCHANGE, EVENT_HEADERS } from '@orderlab/contracts';
-import { createPgPool } from '@orderlab/platform';
+import { createPgPool, runMigrations } from '@orderlab/platform';
 import { captureLogs, createTestDatabase, createTestVhost, waitFor, type CapturedLogs, type TestVhost } from '@orderlab/platform/testing';
 import type pg from 'pg';
 import { parseNotificationsConfig, type NotificationsConfig } from '../../src/config.js';
 import { deadLetterQueueOf } from '../../src/event-topology.js';
-import { migrate } from '../../src/migrations.js';
+import { MIGRATIONS_DIR } from '../../src/migrations.js';
 import { buildNotificationsService, type NotificationsService } from '../../src/notifications-service.js';
 
 /** Where cleanups go: a TestContext (t.after) or a suite's `after`. */
@@ -78,7 +78,7 @@ export async function createTestEnvironment(cleanup: Cleanup, label: string): Pr
   const logs = captureLogs('notifications');
   const db = await createTestDatabase(`notifications_${label}`);
   cleanups.push(() => db.drop());
-  await migrate(db.url, logs.logger);
+  await runMigrations({ databaseUrl: db.url, dir: MIGRATIONS_DIR, logger: logs.logger });
   const pool = createPgPool({ connectionString: db.url, max: 3, applicationName: 'notifications-test' }, logs.logger);
   cleanups.push(() => pool.end());
 

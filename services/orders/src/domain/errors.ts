@@ -3,6 +3,7 @@
  * gRPC status in one place: grpc-server.ts) and a stable code that clients can branch on.
  * The domain stays free of gRPC so it can be unit-tested and reused.
  */
+import { OrdersErrorCode } from '@orderlab/contracts/error-codes';
 
 /** The classes of expected failure, one per gRPC status we use. */
 export type ErrorKind =
@@ -15,30 +16,8 @@ export type ErrorKind =
   | 'deadline_exceeded'
   | 'cancelled';
 
-/** Stable error codes of the orders service (sent in trailing metadata `orderlab-error-code`). */
-export const OrdersErrorCode = {
-  validationFailed: 'VALIDATION_FAILED',
-  idempotencyKeyRequired: 'IDEMPOTENCY_KEY_REQUIRED',
-  idempotencyKeyInvalid: 'IDEMPOTENCY_KEY_INVALID',
-  idempotencyKeyInUse: 'IDEMPOTENCY_KEY_IN_USE',
-  idempotencyKeyMismatch: 'IDEMPOTENCY_KEY_MISMATCH',
-  productNotFound: 'PRODUCT_NOT_FOUND',
-  productSkuExists: 'PRODUCT_SKU_EXISTS',
-  orderNotFound: 'ORDER_NOT_FOUND',
-  currencyMismatch: 'CURRENCY_MISMATCH',
-  invalidCursor: 'INVALID_CURSOR',
-  transactionConflict: 'TRANSACTION_CONFLICT',
-  databaseUnavailable: 'DATABASE_UNAVAILABLE',
-  databaseTimeout: 'DATABASE_TIMEOUT',
-  deadlineExceeded: 'DEADLINE_EXCEEDED',
-  overloaded: 'OVERLOADED',
-  shuttingDown: 'SHUTTING_DOWN',
-  cancelled: 'CANCELLED',
-  internal: 'INTERNAL',
-} as const;
-
-/** One of the codes above. */
-export type OrdersErrorCode = (typeof OrdersErrorCode)[keyof typeof OrdersErrorCode];
+/** The stable codes, a contract with the gateway (@orderlab/contracts), next to the error that carries them. */
+export { OrdersErrorCode };
 
 /** An expected failure whose message is safe to show to the caller. */
 export class DomainError extends Error {

@@ -2,8 +2,10 @@
  * Orders without I/O: validation of a CreateOrder request, pricing from the catalog, and the
  * status machine. Everything here is a plain function, unit-tested in test/domain-order.test.ts.
  */
+import { isUuid } from '@orderlab/contracts/formats';
+import { CUSTOMER_ID_PATTERN, ORDER_LIMITS } from '@orderlab/contracts/limits';
+import { assertIntegerIn } from './checks.js';
 import { DomainError, OrdersErrorCode, invalidArgument } from './errors.js';
-import { isUuid } from './ids.js';
 
 /** The lifecycle of an order. */
 export type OrderStatus = 'pending' | 'fulfilling' | 'fulfilled' | 'failed';
@@ -39,12 +41,9 @@ export interface CatalogPrice {
   currency: string;
 }
 
-/** Bounds of an order, shared with the error messages. */
-export const ORDER_LIMITS = { maxItems: 50, minQuantity: 1, maxQuantity: 100 } as const;
+const CUSTOMER_ID = new RegExp(CUSTOMER_ID_PATTERN);
 
-const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Checks a customer id (`^[A-Za-z0-9_-]{1,64}$`); throws INVALID_ARGUMENT naming `field`. */
+/** Checks a customer id (CUSTOMER_ID_PATTERN); throws INVALID_ARGUMENT naming `field`. */
 export function validateCustomerId(value: unknown, field = 'customer_id'): string {
   if (typeof value !== 'string' || !CUSTOMER_ID.test(value)) {
     throw invalidArgument(`${field} must be 1-64 characters of letters, digits, '_' or '-'`);
@@ -59,8 +58,8 @@ export function validateCreateOrder(request: {
 }): CreateOrderInput {
   const customerId = validateCustomerId(request.customerId);
   const items = request.items ?? [];
-  if (items.length < 1 || items.length > ORDER_LIMITS.maxItems) {
-    throw invalidArgument(`items must hold 1 to ${ORDER_LIMITS.maxItems} entries (got ${items.length})`);
+  if (items.length < ORDER_LIMITS.minItems || items.length > ORDER_LIMITS.maxItems) {
+    throw invalidArgument(`items must hold ${ORDER_LIMITS.minItems} to ${ORDER_LIMITS.maxItems} entries (got ${items.length})`);
   }
   const seen = new Set<string>();
   const validated = items.map((item, index) => {
@@ -68,16 +67,7 @@ export function validateCreateOrder(request: {
     if (typeof productId !== 'string' || !isUuid(productId)) {
       throw invalidArgument(`items[${index}].product_id must be a UUID`);
     }
-    if (
-      typeof quantity !== 'number' ||
-      !Number.isInteger(quantity) ||
-      quantity < ORDER_LIMITS.minQuantity ||
-      quantity > ORDER_LIMITS.maxQuantity
-    ) {
-      throw invalidArgument(
-        `items[${index}].quantity must be an integer from ${ORDER_LIMITS.minQuantity} to ${ORDER_LIMITS.maxQuantity}`,
-      );
-    }
+    assertIntegerIn(quantity, `items[${index}].quantity`, ORDER_LIMITS.minQuantity, ORDER_LIMITS.maxQuantity);
     const normalized = productId.toLowerCase();
     if (seen.has(normalized)) {
       throw invalidArgument(`items[${index}].product_id repeats an earlier item; send one line per product`);

@@ -1,12 +1,12 @@
 /**
- * Keyset pagination: page sizes and opaque cursors. A cursor is base64url JSON of the last row's
- * sort key, tagged with what it pages through, so a products cursor is refused by ListOrders.
+ * Keyset pagination: page sizes and opaque cursors. A cursor is the platform's cursor
+ * (encodeCursorKey) of JSON of the last row's sort key, tagged with what it pages through, so a
+ * products cursor is refused by ListOrders.
  */
+import { isUuid } from '@orderlab/contracts/formats';
+import { PAGE_SIZE } from '@orderlab/contracts/limits';
+import { decodeCursorKey, encodeCursorKey } from '@orderlab/platform';
 import { invalidArgument, OrdersErrorCode } from './errors.js';
-import { isUuid } from './ids.js';
-
-/** Page size bounds (AIP-158 style: 0 means the default, above the maximum is clamped). */
-export const PAGE_SIZE = { default: 20, max: 100 } as const;
 
 /** Resolves a requested page size: 0 → default, above max → max, negative → INVALID_ARGUMENT. */
 export function resolvePageSize(requested: number | undefined): number {
@@ -28,20 +28,20 @@ export interface ProductCursor {
   id: string;
 }
 
-const MAX_TOKEN_LENGTH = 1024;
 // An RFC 3339 timestamp with up to microsecond precision, as Postgres prints it for us.
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
 function encode(kind: 'o' | 'p', key: string, id: string): string {
-  return Buffer.from(JSON.stringify({ k: kind, s: key, i: id })).toString('base64url');
+  return encodeCursorKey(JSON.stringify({ k: kind, s: key, i: id }));
 }
 
 function decode(kind: 'o' | 'p', token: string): { s: string; i: string } {
   const invalid = () => invalidArgument('page_token is not a token returned by this service', OrdersErrorCode.invalidCursor);
-  if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
+  const text = decodeCursorKey(token);
+  if (text === undefined) throw invalid();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw invalid();
   }

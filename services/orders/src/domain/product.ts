@@ -1,4 +1,6 @@
 /** Catalog rules without I/O: the product shape and validation of CreateProduct. */
+import { CURRENCY_PATTERN, PRODUCT_LIMITS, SKU_PATTERN } from '@orderlab/contracts/limits';
+import { assertIntegerIn } from './checks.js';
 import { invalidArgument } from './errors.js';
 
 /** A catalog entry as the service stores, caches and returns it. */
@@ -21,11 +23,8 @@ export interface CreateProductInput {
   currency: string;
 }
 
-/** Bounds of a product, shared with the error messages. */
-export const PRODUCT_LIMITS = { maxName: 200, maxDescription: 2000, minPriceCents: 1, maxPriceCents: 10_000_000 } as const;
-
-const SKU = /^[A-Z0-9-]{3,32}$/;
-const CURRENCY = /^[A-Z]{3}$/;
+const SKU = new RegExp(SKU_PATTERN);
+const CURRENCY = new RegExp(CURRENCY_PATTERN);
 
 /** Validates a CreateProduct request; throws INVALID_ARGUMENT naming the first bad field. */
 export function validateCreateProduct(request: {
@@ -45,16 +44,7 @@ export function validateCreateProduct(request: {
   if (typeof description !== 'string' || description.length > PRODUCT_LIMITS.maxDescription) {
     throw invalidArgument(`description must be at most ${PRODUCT_LIMITS.maxDescription} characters`);
   }
-  if (
-    typeof priceCents !== 'number' ||
-    !Number.isInteger(priceCents) ||
-    priceCents < PRODUCT_LIMITS.minPriceCents ||
-    priceCents > PRODUCT_LIMITS.maxPriceCents
-  ) {
-    throw invalidArgument(
-      `price_cents must be an integer from ${PRODUCT_LIMITS.minPriceCents} to ${PRODUCT_LIMITS.maxPriceCents}`,
-    );
-  }
+  assertIntegerIn(priceCents, 'price_cents', PRODUCT_LIMITS.minPriceCents, PRODUCT_LIMITS.maxPriceCents);
   if (typeof currency !== 'string' || !CURRENCY.test(currency)) {
     throw invalidArgument('currency must be a three-letter ISO 4217 code in upper case, e.g. USD');
   }

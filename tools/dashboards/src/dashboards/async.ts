@@ -4,31 +4,56 @@
  * same question for both: how much waits, how fast it goes in and out, how long one message
  * takes, how many are retried and dead-lettered.
  */
-import { dashboard, maybeEmpty, q, type BuiltDashboard, type PanelSpec } from '../grafana.js';
+import { maybeEmpty, q, timeseries, type BuiltDashboard, type PanelSpec, type Query } from '../grafana.js';
 import { quantile, ratio, sumRate } from '../promql.js';
-import { ANNOTATIONS, TAG, rightAxis } from './common.js';
-
-export const ASYNC_UID = 'orderlab-async';
+import { inVsOut, labDashboard, rightAxis } from './common.js';
 
 const fulfillment = 'job="fulfillment"';
 const notifications = 'job="notifications"';
 const broker = 'job="rabbitmq-detailed"';
 
+/** One side of a row: a panel without its width and its side's title prefix. */
+type Side = Omit<PanelSpec, 'width'>;
+
 /** Two panels of a row, stream left and broker right, half the width each. */
-function sideBySide(stream: Omit<PanelSpec, 'width'>, rabbit: Omit<PanelSpec, 'width'>): PanelSpec[] {
+function sideBySide(stream: Side, rabbit: Side): PanelSpec[] {
   return [
     { ...stream, width: 12, title: `Stream · ${stream.title}` },
     { ...rabbit, width: 12, title: `RabbitMQ · ${rabbit.title}` },
   ];
 }
 
+/** p50 and p95 time the consumer of job spends on one delivery. */
+function processingTime(job: string, description: string): Side {
+  return timeseries('processing time', description, {
+    unit: 's',
+    queries: [0.5, 0.95].map((p) => q(quantile(p, 'messaging_process_duration_seconds', job), `p${p * 100}`)),
+  });
+}
+
+/** The share of the consumer's deliveries that failed, and its redeliveries on a right axis. */
+function failuresAndRedeliveries(job: string, description: string): Side {
+  return timeseries('failures and redeliveries', description, {
+    unit: 'percentunit',
+    queries: [
+      q(ratio('messaging_process_duration_seconds_count', job, 'error_type!=""'), 'failed ratio'),
+      maybeEmpty(sumRate('orderlab_messaging_redelivered_messages_total', job), 'redelivered/s'),
+    ],
+    overrides: [rightAxis('redelivered/s', 'ops')],
+  });
+}
+
+/** What sits in the dead-letter destination (inDead), and the rate the consumer of job moves messages there. */
+function deadLetters(job: string, description: string, inDead: Query): Side {
+  return timeseries('dead letters', description, {
+    queries: [inDead, maybeEmpty(sumRate('orderlab_messaging_dead_lettered_messages_total', job), 'dead-lettered/s')],
+    overrides: [rightAxis('dead-lettered/s', 'ops')],
+  });
+}
+
 export function asyncDashboard(): BuiltDashboard {
-  return dashboard({
-    uid: ASYNC_UID,
-    title: 'OrderLab / Async pipeline',
+  return labDashboard({ uid: 'orderlab-async', name: 'Async pipeline', tags: ['async', 'redis', 'rabbitmq', 'use'] }, {
     description: 'The Redis stream (orders → fulfillment) and the RabbitMQ queue (orders → notifications) side by side: depth, age, in/out rate, processing time, retries and dead letters.',
-    tags: [TAG, 'async', 'redis', 'rabbitmq', 'use'],
-    annotations: ANNOTATIONS,
     rows: [
       {
         title: 'Depth: what waits',
@@ -38,7 +63,7 @@ export function asyncDashboard(): BuiltDashboard {
             title: 'entries waiting',
             description: 'fulfillment:requests: entries not yet delivered to the consumer group (lag) and delivered but not acknowledged (pending). Pending stays near FULFILLMENT_CONCURRENCY when healthy.',
             stack: true,
-            queries: [q('sum by (state) (queue_messages{job="fulfillment", state=~"lag|pending"})', '{{state}}')],
+            queries: [q('sum by (state) (orderlab_queue_messages{job="fulfillment", state=~"lag|pending"})', '{{state}}')],
           },
           {
             type: 'timeseries',
@@ -62,8 +87,8 @@ export function asyncDashboard(): BuiltDashboard {
             unit: 's',
             threshold: { value: 30, color: 'orange' },
             queries: [
-              q(`max(queue_oldest_message_age_seconds{${fulfillment}})`, 'stream'),
-              q('max(outbox_oldest_message_age_seconds{job="orders", outbox_destination="fulfillment"})', 'outbox (before the stream)'),
+              q(`max(orderlab_queue_oldest_message_age_seconds{${fulfillment}})`, 'stream'),
+              q('max(orderlab_outbox_oldest_message_age_seconds{job="orders", outbox_destination="fulfillment"})', 'outbox (before the stream)'),
             ],
           },
           {
@@ -72,7 +97,7 @@ export function asyncDashboard(): BuiltDashboard {
             description: 'Consumers attached to each queue (notifications.dead has none by design; 0 on notifications means events pile up unread), and the age of the oldest event the outbox has not yet published.',
             queries: [
               q(`sum by (queue) (rabbitmq_detailed_queue_consumers{${broker}})`, 'consumers {{queue}}'),
-              q('max(outbox_oldest_message_age_seconds{job="orders", outbox_destination="events"})', 'outbox age (before the broker)'),
+              q('max(orderlab_outbox_oldest_message_age_seconds{job="orders", outbox_destination="events"})', 'outbox age (before the broker)'),
             ],
             overrides: [rightAxis(/^outbox/, 's')],
           },
@@ -81,97 +106,55 @@ export function asyncDashboard(): BuiltDashboard {
       {
         title: 'Throughput: in vs out',
         panels: sideBySide(
-          {
-            type: 'timeseries',
-            title: 'added vs consumed',
-            description: 'Entries the outbox relay added (XADD) vs entries fulfillment read. When "added" stays above "consumed" the backlog grows.',
-            unit: 'ops',
-            queries: [
-              q(sumRate('messaging_client_sent_messages_total', 'job="orders", messaging_system="redis", error_type=""'), 'added (orders)'),
-              q(sumRate('messaging_client_consumed_messages_total', fulfillment), 'consumed (fulfillment)'),
-            ],
-          },
-          {
-            type: 'timeseries',
-            title: 'published vs consumed',
-            description: 'Events the outbox relay published (confirmed by the broker) vs messages notifications received from its queue.',
-            unit: 'ops',
-            queries: [
-              q(sumRate('messaging_client_sent_messages_total', 'job="orders", messaging_system="rabbitmq", error_type=""'), 'published (orders)'),
-              q(sumRate('messaging_client_consumed_messages_total', notifications), 'consumed (notifications)'),
-            ],
-          },
+          inVsOut(
+            'added vs consumed',
+            'Entries the outbox relay added (XADD) vs entries fulfillment read. When "added" stays above "consumed" the backlog grows.',
+            'job="orders", messaging_system="redis", error_type=""',
+            'added',
+            'fulfillment',
+          ),
+          inVsOut(
+            'published vs consumed',
+            'Events the outbox relay published (confirmed by the broker) vs messages notifications received from its queue.',
+            'job="orders", messaging_system="rabbitmq", error_type=""',
+            'published',
+            'notifications',
+          ),
         ),
       },
       {
         title: 'Processing time',
         panels: sideBySide(
-          {
-            type: 'timeseries',
-            title: 'processing time',
-            description: 'p50 and p95 time fulfillment spends on one entry (pick + pack + ship + the gRPC report to orders).',
-            unit: 's',
-            queries: [0.5, 0.95].map((p) => q(quantile(p, 'messaging_process_duration_seconds', fulfillment), `p${p * 100}`)),
-          },
-          {
-            type: 'timeseries',
-            title: 'processing time',
-            description: 'p50 and p95 time notifications spends on one event (validate, store, ack).',
-            unit: 's',
-            queries: [0.5, 0.95].map((p) => q(quantile(p, 'messaging_process_duration_seconds', notifications), `p${p * 100}`)),
-          },
+          processingTime(fulfillment, 'p50 and p95 time fulfillment spends on one entry (pick + pack + ship + the gRPC report to orders).'),
+          processingTime(notifications, 'p50 and p95 time notifications spends on one event (validate, store, ack).'),
         ),
       },
       {
         title: 'Failures and retries',
         panels: sideBySide(
-          {
-            type: 'timeseries',
-            title: 'failures and redeliveries',
-            description: 'Share of entries whose processing failed, and entries delivered again (reclaimed from a stalled consumer or retried). Redeliveries are empty until the first one happens.',
-            unit: 'percentunit',
-            queries: [
-              q(ratio('messaging_process_duration_seconds_count', fulfillment, 'error_type!=""'), 'failed ratio'),
-              maybeEmpty(sumRate('messaging_redelivered_messages_total', fulfillment), 'redelivered/s'),
-            ],
-            overrides: [rightAxis('redelivered/s', 'ops')],
-          },
-          {
-            type: 'timeseries',
-            title: 'failures and redeliveries',
-            description: 'Share of events whose handling failed (invalid or returned for another delivery), and deliveries the broker flagged as redelivered. Redeliveries are empty until the first one happens.',
-            unit: 'percentunit',
-            queries: [
-              q(ratio('messaging_process_duration_seconds_count', notifications, 'error_type!=""'), 'failed ratio'),
-              maybeEmpty(sumRate('messaging_redelivered_messages_total', notifications), 'redelivered/s'),
-            ],
-            overrides: [rightAxis('redelivered/s', 'ops')],
-          },
+          failuresAndRedeliveries(
+            fulfillment,
+            'Share of entries whose processing failed, and entries delivered again (reclaimed from a stalled consumer or retried). Redeliveries are empty until the first one happens.',
+          ),
+          failuresAndRedeliveries(
+            notifications,
+            'Share of events whose handling failed (invalid or returned for another delivery), and deliveries the broker flagged as redelivered. Redeliveries are empty until the first one happens.',
+          ),
         ),
       },
       {
         title: 'Dead letters',
         panels: sideBySide(
-          {
-            type: 'timeseries',
-            title: 'dead letters',
-            description: 'Entries given up on after FULFILLMENT_MAX_DELIVERIES and moved to fulfillment:dead (length), and the rate they arrive at (empty until the first one).',
-            queries: [
-              q(`sum(queue_messages{${fulfillment}, state="dead"})`, 'in fulfillment:dead'),
-              maybeEmpty(sumRate('messaging_dead_lettered_messages_total', fulfillment), 'dead-lettered/s'),
-            ],
-            overrides: [rightAxis('dead-lettered/s', 'ops')],
-          },
-          {
-            type: 'timeseries',
-            title: 'dead letters',
-            description: 'Messages in notifications.dead (invalid events at once, others after NOTIFICATIONS_DELIVERY_LIMIT deliveries), and the rate notifications rejects them at (empty until the first one).',
-            queries: [
-              q(`sum(rabbitmq_detailed_queue_messages{${broker}, queue="notifications.dead"})`, 'in notifications.dead'),
-              maybeEmpty(sumRate('messaging_dead_lettered_messages_total', notifications), 'dead-lettered/s'),
-            ],
-            overrides: [rightAxis('dead-lettered/s', 'ops')],
-          },
+          deadLetters(
+            fulfillment,
+            'Entries given up on after FULFILLMENT_MAX_DELIVERIES and moved to fulfillment:dead (length), and the rate they arrive at (empty until the first one).',
+            q(`sum(orderlab_queue_messages{${fulfillment}, state="dead"})`, 'in fulfillment:dead'),
+          ),
+          deadLetters(
+            notifications,
+            'Messages in notifications.dead (invalid events at once, others after NOTIFICATIONS_DELIVERY_LIMIT deliveries), and the rate notifications rejects them at (empty until the first one).',
+            q(`sum(rabbitmq_detailed_queue_messages{${broker}, queue="notifications.dead"})`, 'in notifications.dead'),
+          ),
         ),
       },
     ],

@@ -3,22 +3,16 @@
  * latency distribution with exemplars, saturation (in-flight requests and the 503s the
  * gateway sheds past MAX_IN_FLIGHT) and its calls to orders over gRPC.
  */
-import { dashboard, maybeEmpty, q, type BuiltDashboard } from '../grafana.js';
+import { maybeEmpty, q, type BuiltDashboard } from '../grafana.js';
 import { GRPC_SERVER_ERRORS, HTTP_SERVER_ERRORS, join, quantile, ratio, sumRate } from '../promql.js';
-import { ANNOTATIONS, TAG } from './common.js';
-
-export const GATEWAY_UID = 'orderlab-gateway';
+import { labDashboard } from './common.js';
 
 const routes = 'job="gateway", http_route=~"$route"';
 const HTTP = 'http_server_request_duration_seconds';
 
 export function gatewayDashboard(): BuiltDashboard {
-  return dashboard({
-    uid: GATEWAY_UID,
-    title: 'OrderLab / Gateway',
+  return labDashboard({ uid: 'orderlab-gateway', name: 'Gateway', tags: ['gateway', 'red'] }, {
     description: 'The REST gateway: rate, errors and duration per route, status codes, latency distribution, shedding under overload, and its gRPC calls to orders.',
-    tags: [TAG, 'gateway', 'red'],
-    annotations: ANNOTATIONS,
     variables: [{ name: 'route', label: 'Route', query: `label_values(${HTTP}_count{job="gateway"}, http_route)`, allValue: '.+' }],
     rows: [
       {
@@ -105,11 +99,11 @@ export function gatewayDashboard(): BuiltDashboard {
           {
             type: 'timeseries',
             title: 'Shed requests/s',
-            description: 'Requests refused before any work because too many were in flight (gateway_rejected_requests_total). Empty until the gateway sheds for the first time: try make mode-overload.',
+            description: 'Requests refused before any work because too many were in flight (orderlab_gateway_rejected_requests_total). Empty until the gateway sheds for the first time: try make mode-overload.',
             unit: 'reqps',
             bars: true,
             width: 12,
-            queries: [maybeEmpty(sumRate('gateway_rejected_requests_total', 'job="gateway"', ['reason']), '{{reason}}')],
+            queries: [maybeEmpty(sumRate('orderlab_gateway_rejected_requests_total', 'job="gateway"', ['reason']), '{{reason}}')],
           },
         ],
       },

@@ -3,23 +3,17 @@
  * statements and connection pool next to the server's own view (postgres_exporter), its Redis
  * cache, idempotency outcomes, and the outbox that feeds the stream and the event exchange.
  */
-import { dashboard, maybeEmpty, q, type BuiltDashboard } from '../grafana.js';
+import { maybeEmpty, q, type BuiltDashboard } from '../grafana.js';
 import { GRPC_SERVER_ERRORS, quantile, ratio, sumRate } from '../promql.js';
-import { ANNOTATIONS, LAB_DATABASES, TAG, rightAxis } from './common.js';
-
-export const ORDERS_UID = 'orderlab-orders';
+import { LAB_DATABASES, labDashboard, rightAxis } from './common.js';
 
 const orders = 'job="orders"';
 const DB = 'db_client_operation_duration_seconds';
 /** The lab's databases, one per service (deploy/postgres/initdb). */
 
 export function ordersDashboard(): BuiltDashboard {
-  return dashboard({
-    uid: ORDERS_UID,
-    title: 'OrderLab / Orders',
+  return labDashboard({ uid: 'orderlab-orders', name: 'Orders', tags: ['orders', 'grpc', 'postgresql', 'red', 'use'] }, {
     description: 'The orders service: gRPC per method, PostgreSQL statements and pool, the Redis cache, idempotency and the outbox.',
-    tags: [TAG, 'orders', 'grpc', 'postgresql', 'red', 'use'],
-    annotations: ANNOTATIONS,
     rows: [
       {
         title: 'gRPC server',
@@ -152,7 +146,7 @@ export function ordersDashboard(): BuiltDashboard {
             unit: 'percentunit',
             min: 0,
             max: 1,
-            queries: [q(`(sum by (cache_name) (rate(cache_requests_total{job="orders", result="hit"}[$__rate_interval])) or 0 * sum by (cache_name) (rate(cache_requests_total{job="orders"}[$__rate_interval]))) / sum by (cache_name) (rate(cache_requests_total{job="orders"}[$__rate_interval]))`, '{{cache_name}}')],
+            queries: [q(`(sum by (cache_name) (rate(orderlab_cache_requests_total{job="orders", result="hit"}[$__rate_interval])) or 0 * sum by (cache_name) (rate(orderlab_cache_requests_total{job="orders"}[$__rate_interval]))) / sum by (cache_name) (rate(orderlab_cache_requests_total{job="orders"}[$__rate_interval]))`, '{{cache_name}}')],
           },
           {
             type: 'timeseries',
@@ -160,7 +154,7 @@ export function ordersDashboard(): BuiltDashboard {
             description: 'Hits, misses and errors (Redis unreachable: orders falls back to PostgreSQL).',
             unit: 'ops',
             stack: true,
-            queries: [q(sumRate('cache_requests_total', orders, ['cache_name', 'result']), '{{cache_name}} {{result}}')],
+            queries: [q(sumRate('orderlab_cache_requests_total', orders, ['cache_name', 'result']), '{{cache_name}} {{result}}')],
           },
           {
             type: 'timeseries',
@@ -168,14 +162,14 @@ export function ordersDashboard(): BuiltDashboard {
             description: 'CreateOrder by outcome: created, replayed (same key and body: the first answer again), conflict (409, the first is still running), mismatch (422, same key with another body).',
             unit: 'ops',
             stack: true,
-            queries: [q(sumRate('orders_idempotency_requests_total', orders, ['outcome']), '{{outcome}}')],
+            queries: [q(sumRate('orderlab_orders_idempotency_requests_total', orders, ['outcome']), '{{outcome}}')],
           },
           {
             type: 'timeseries',
             title: 'Orders by status',
             description: 'How many orders are in each state (counted at most every 15 s). Pending or fulfilling growing without fulfilled growing: fulfillment is stuck.',
             width: 12,
-            queries: [q('sum by (order_status) (orders_by_status{job="orders"})', '{{order_status}}')],
+            queries: [q('sum by (order_status) (orderlab_orders_by_status{job="orders"})', '{{order_status}}')],
           },
           {
             type: 'timeseries',
@@ -200,8 +194,8 @@ export function ordersDashboard(): BuiltDashboard {
             title: 'Outbox backlog and oldest row',
             description: 'Rows written with an order but not yet sent, per destination, and the age of the oldest. Growing: the stream or the broker is not taking messages.',
             queries: [
-              q('sum by (outbox_destination) (outbox_backlog_messages{job="orders"})', 'unsent {{outbox_destination}}'),
-              q('max by (outbox_destination) (outbox_oldest_message_age_seconds{job="orders"})', 'oldest {{outbox_destination}}'),
+              q('sum by (outbox_destination) (orderlab_outbox_backlog_messages{job="orders"})', 'unsent {{outbox_destination}}'),
+              q('max by (outbox_destination) (orderlab_outbox_oldest_message_age_seconds{job="orders"})', 'oldest {{outbox_destination}}'),
             ],
             overrides: [rightAxis(/^oldest /, 's')],
           },

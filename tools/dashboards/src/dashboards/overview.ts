@@ -4,21 +4,25 @@
  * errors and duration (RED), and the traffic that drives it all at the bottom. The first page
  * to open: it shows which hop to drill into.
  */
-import { dashboard, maybeEmpty, q, type BuiltDashboard } from '../grafana.js';
+import { maybeEmpty, q, timeseries, type BuiltDashboard, type PanelSpec } from '../grafana.js';
 import { GRPC_SERVER_ERRORS, HTTP_SERVER_ERRORS, quantile, ratio, sumRate } from '../promql.js';
-import { ANNOTATIONS, TAG, rightAxis } from './common.js';
-
-export const OVERVIEW_UID = 'orderlab-overview';
+import { inVsOut, labDashboard, rightAxis } from './common.js';
 
 const gatewayHttp = 'job="gateway"';
 
+/** A consumer's p95 time per delivery, and the share of deliveries that failed on a right axis. */
+function processing(title: string, description: string, consumer: string): PanelSpec {
+  const job = `job="${consumer}"`;
+  return timeseries(title, description, {
+    unit: 's',
+    queries: [q(quantile(0.95, 'messaging_process_duration_seconds', job), 'p95'), q(ratio('messaging_process_duration_seconds_count', job, 'error_type!=""'), 'error ratio')],
+    overrides: [rightAxis('error ratio', 'percentunit')],
+  });
+}
+
 export function overviewDashboard(): BuiltDashboard {
-  return dashboard({
-    uid: OVERVIEW_UID,
-    title: 'OrderLab / Lab overview',
+  return labDashboard({ uid: 'orderlab-overview', name: 'Lab overview', tags: ['overview', 'red'] }, {
     description: 'Rate, errors and duration of every hop of an order, from the edge to the notifications, and the traffic driving them.',
-    tags: [TAG, 'overview', 'red'],
-    annotations: ANNOTATIONS,
     rows: [
       {
         title: '1 · Edge (Nginx)',
@@ -149,46 +153,21 @@ export function overviewDashboard(): BuiltDashboard {
       {
         title: '5 · Redis stream → fulfillment',
         panels: [
-          {
-            type: 'timeseries',
-            title: 'Stream in vs out',
-            description: 'Entries the orders outbox added to fulfillment:requests vs entries fulfillment consumed. In above out means the backlog grows.',
-            unit: 'ops',
-            queries: [
-              q(sumRate('messaging_client_sent_messages_total', 'messaging_system="redis", error_type=""'), 'sent (orders)'),
-              q(sumRate('messaging_client_consumed_messages_total', 'job="fulfillment"'), 'consumed (fulfillment)'),
-            ],
-          },
+          inVsOut('Stream in vs out', 'Entries the orders outbox added to fulfillment:requests vs entries fulfillment consumed. In above out means the backlog grows.', 'messaging_system="redis", error_type=""', 'sent', 'fulfillment'),
           {
             type: 'timeseries',
             title: 'Stream backlog',
             description: 'Entries not yet delivered to the consumer group (lag) and delivered but not acknowledged (pending).',
             stack: true,
-            queries: [q('sum by (state) (queue_messages{job="fulfillment", state=~"lag|pending"})', '{{state}}')],
+            queries: [q('sum by (state) (orderlab_queue_messages{job="fulfillment", state=~"lag|pending"})', '{{state}}')],
           },
-          {
-            type: 'timeseries',
-            title: 'Fulfillment processing',
-            description: 'p95 time to process one entry (pick, pack, ship, report to orders), and the share that failed.',
-            unit: 's',
-            queries: [q(quantile(0.95, 'messaging_process_duration_seconds', 'job="fulfillment"'), 'p95'), q(ratio('messaging_process_duration_seconds_count', 'job="fulfillment"', 'error_type!=""'), 'error ratio')],
-            overrides: [rightAxis('error ratio', 'percentunit')],
-          },
+          processing('Fulfillment processing', 'p95 time to process one entry (pick, pack, ship, report to orders), and the share that failed.', 'fulfillment'),
         ],
       },
       {
         title: '6 · RabbitMQ → notifications',
         panels: [
-          {
-            type: 'timeseries',
-            title: 'Events in vs out',
-            description: 'Events the orders outbox published to orderlab.events vs messages notifications consumed from its queue.',
-            unit: 'ops',
-            queries: [
-              q(sumRate('messaging_client_sent_messages_total', 'messaging_system="rabbitmq", error_type=""'), 'published (orders)'),
-              q(sumRate('messaging_client_consumed_messages_total', 'job="notifications"'), 'consumed (notifications)'),
-            ],
-          },
+          inVsOut('Events in vs out', 'Events the orders outbox published to orderlab.events vs messages notifications consumed from its queue.', 'messaging_system="rabbitmq", error_type=""', 'published', 'notifications'),
           {
             type: 'timeseries',
             title: 'Queue depth',
@@ -198,14 +177,7 @@ export function overviewDashboard(): BuiltDashboard {
               q('sum by (queue) (rabbitmq_detailed_queue_messages_unacked{job="rabbitmq-detailed"})', '{{queue}} unacked'),
             ],
           },
-          {
-            type: 'timeseries',
-            title: 'Notifications processing',
-            description: 'p95 time to handle one event, and the share that failed (invalid or returned for another delivery).',
-            unit: 's',
-            queries: [q(quantile(0.95, 'messaging_process_duration_seconds', 'job="notifications"'), 'p95'), q(ratio('messaging_process_duration_seconds_count', 'job="notifications"', 'error_type!=""'), 'error ratio')],
-            overrides: [rightAxis('error ratio', 'percentunit')],
-          },
+          processing('Notifications processing', 'p95 time to handle one event, and the share that failed (invalid or returned for another delivery).', 'notifications'),
         ],
       },
       {
@@ -215,7 +187,7 @@ export function overviewDashboard(): BuiltDashboard {
             type: 'stat',
             title: 'Traffic mode',
             description: 'The mode the generator runs in now (steady, burst, overload, pause). Mode changes are marked on every graph.',
-            queries: [q('traffic_mode{job="traffic"} == 1', '{{mode}}')],
+            queries: [q('orderlab_traffic_mode{job="traffic"} == 1', '{{mode}}')],
             options: { textMode: 'name', graphMode: 'none', colorMode: 'background' },
             fieldDefaults: { color: { mode: 'fixed', fixedColor: 'blue' } },
           },
@@ -224,7 +196,7 @@ export function overviewDashboard(): BuiltDashboard {
             title: 'Target vs achieved rate',
             description: 'Arrivals per second the mode asks for vs requests per second that completed. Achieved below target: the shop (or the generator) cannot keep up.',
             unit: 'reqps',
-            queries: [q('sum(traffic_target_requests_per_second{job="traffic"})', 'target'), q('sum(traffic_achieved_requests_per_second{job="traffic"})', 'achieved')],
+            queries: [q('sum(orderlab_traffic_target_requests_per_second{job="traffic"})', 'target'), q('sum(orderlab_traffic_achieved_requests_per_second{job="traffic"})', 'achieved')],
           },
           {
             type: 'timeseries',

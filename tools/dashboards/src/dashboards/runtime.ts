@@ -3,20 +3,14 @@
  * (CPU, resident memory, heap, garbage collection, event-loop lag, open handles), whether it
  * is up and which build runs, and the backing stores' own resources next to them.
  */
-import { dashboard, q, type BuiltDashboard } from '../grafana.js';
-import { ANNOTATIONS, LAB_DATABASES, TAG } from './common.js';
-
-export const RUNTIME_UID = 'orderlab-runtime';
+import { q, type BuiltDashboard } from '../grafana.js';
+import { LAB_DATABASES, labDashboard } from './common.js';
 
 const services = 'job=~"$job"';
 
 export function runtimeDashboard(): BuiltDashboard {
-  return dashboard({
-    uid: RUNTIME_UID,
-    title: 'OrderLab / Runtime (USE)',
+  return labDashboard({ uid: 'orderlab-runtime', name: 'Runtime (USE)', tags: ['runtime', 'use', 'nodejs'] }, {
     description: 'Utilization and saturation of every Node service (CPU, memory, heap, GC, event loop) and of the backing stores.',
-    tags: [TAG, 'runtime', 'use', 'nodejs'],
-    annotations: ANNOTATIONS,
     // The Node services are exactly the jobs with an event-loop metric (exporters have none).
     variables: [{ name: 'job', label: 'Service', query: 'label_values(nodejs_eventloop_lag_p99_seconds, job)', allValue: '.+' }],
     rows: [
@@ -35,10 +29,10 @@ export function runtimeDashboard(): BuiltDashboard {
           {
             type: 'table',
             title: 'Builds running',
-            description: 'app_build_info: the service name and version each process reports.',
+            description: 'orderlab_build_info: the service name and version each process reports.',
             width: 8,
             height: 6,
-            queries: [q(`app_build_info{${services}}`, undefined, { instant: true, format: 'table' })],
+            queries: [q(`orderlab_build_info{${services}}`, undefined, { instant: true, format: 'table' })],
             transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, instance: true } } }],
           },
         ],

@@ -5,11 +5,9 @@
  * its objective, the burn rate over the windows the multi-window alerts use, and the error
  * budget left over the dashboard's time range.
  */
-import { dashboard, maybeEmpty, q, type BuiltDashboard, type PanelSpec, type RowSpec } from '../grafana.js';
+import { maybeEmpty, q, type BuiltDashboard, type PanelSpec, type RowSpec } from '../grafana.js';
 import { HTTP_SERVER_ERRORS } from '../promql.js';
-import { ANNOTATIONS, TAG } from './common.js';
-
-export const SLO_UID = 'orderlab-slo';
+import { labDashboard } from './common.js';
 
 const COUNT = 'http_server_request_duration_seconds_count';
 const BUCKET = 'http_server_request_duration_seconds_bucket';
@@ -95,12 +93,8 @@ function sloRow(slo: Slo): RowSpec {
 }
 
 export function sloDashboard(): BuiltDashboard {
-  return dashboard({
-    uid: SLO_UID,
-    title: 'OrderLab / SLOs',
+  return labDashboard({ uid: 'orderlab-slo', name: 'SLOs', tags: ['slo'] }, {
     description: 'Gateway availability (99.5 %) and latency (99 % within 250 ms): SLI vs objective, burn rates per alert window, error budget left. Computed from the raw histogram; no recording rule needed.',
-    tags: [TAG, 'slo'],
-    annotations: ANNOTATIONS,
     from: 'now-3h',
     rows: [
       sloRow(AVAILABILITY),

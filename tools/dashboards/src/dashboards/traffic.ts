@@ -3,22 +3,16 @@
  * for vs the rate achieved, what the journeys got back (status codes, timeouts), and latency
  * as a client sees it, next to the gateway's own view of the same requests.
  */
-import { dashboard, maybeEmpty, q, type BuiltDashboard } from '../grafana.js';
+import { maybeEmpty, q, type BuiltDashboard } from '../grafana.js';
 import { quantile, sumRate } from '../promql.js';
-import { ANNOTATIONS, TAG } from './common.js';
-
-export const TRAFFIC_UID = 'orderlab-traffic';
+import { labDashboard } from './common.js';
 
 const traffic = 'job="traffic"';
 const CLIENT = 'http_client_request_duration_seconds';
 
 export function trafficDashboard(): BuiltDashboard {
-  return dashboard({
-    uid: TRAFFIC_UID,
-    title: 'OrderLab / Traffic generator',
+  return labDashboard({ uid: 'orderlab-traffic', name: 'Traffic generator', tags: ['traffic'] }, {
     description: 'The load the lab is under: mode, target vs achieved rate, outcomes by journey and status, client-side latency.',
-    tags: [TAG, 'traffic'],
-    annotations: ANNOTATIONS,
     rows: [
       {
         title: 'Mode and rate',
@@ -28,17 +22,17 @@ export function trafficDashboard(): BuiltDashboard {
             title: 'Mode now',
             description: 'The generator’s current mode. Change it with make mode-steady | mode-burst | mode-overload | mode-pause.',
             width: 4,
-            queries: [q(`traffic_mode{${traffic}} == 1`, '{{mode}}')],
+            queries: [q(`orderlab_traffic_mode{${traffic}} == 1`, '{{mode}}')],
             options: { textMode: 'name', graphMode: 'none', colorMode: 'background' },
             fieldDefaults: { color: { mode: 'fixed', fixedColor: 'blue' } },
           },
           {
             type: 'state-timeline',
             title: 'Mode over time',
-            description: 'Which mode ran when (traffic_mode is 1 for the current mode).',
+            description: 'Which mode ran when (orderlab_traffic_mode is 1 for the current mode).',
             width: 20,
             height: 4,
-            queries: [q(`max by (mode) (traffic_mode{${traffic}})`, '{{mode}}')],
+            queries: [q(`max by (mode) (orderlab_traffic_mode{${traffic}})`, '{{mode}}')],
             fieldDefaults: { mappings: [{ type: 'value', options: { '0': { text: ' ', color: 'transparent' }, '1': { text: 'on', color: 'blue' } } }] },
           },
           {
@@ -47,14 +41,14 @@ export function trafficDashboard(): BuiltDashboard {
             description: 'Arrivals per second the mode schedules vs requests per second that completed (over STATUS_WINDOW_S). In overload the target ramps until errors or p99 cross the limits.',
             unit: 'reqps',
             width: 12,
-            queries: [q(`sum(traffic_target_requests_per_second{${traffic}})`, 'target'), q(`sum(traffic_achieved_requests_per_second{${traffic}})`, 'achieved')],
+            queries: [q(`sum(orderlab_traffic_target_requests_per_second{${traffic}})`, 'target'), q(`sum(orderlab_traffic_achieved_requests_per_second{${traffic}})`, 'achieved')],
           },
           {
             type: 'timeseries',
             title: 'In flight and dropped arrivals',
             description: 'Requests waiting for an answer, and arrivals dropped because MAX_IN_FLIGHT were already waiting (the generator itself is saturated: the achieved rate is then not what the shop could do).',
             width: 12,
-            queries: [q(`sum(traffic_in_flight_requests{${traffic}})`, 'in flight'), q(sumRate('traffic_dropped_arrivals_total', traffic), 'dropped/s')],
+            queries: [q(`sum(orderlab_traffic_in_flight_requests{${traffic}})`, 'in flight'), q(sumRate('orderlab_traffic_dropped_arrivals_total', traffic), 'dropped/s')],
           },
         ],
       },
@@ -67,7 +61,7 @@ export function trafficDashboard(): BuiltDashboard {
             description: 'Requests sent per journey (browse, view-product, place-order, poll-order, read-notifications), weighted by JOURNEY_WEIGHTS.',
             unit: 'reqps',
             stack: true,
-            queries: [q(sumRate('traffic_sent_requests_total', traffic, ['journey']), '{{journey}}')],
+            queries: [q(sumRate('orderlab_traffic_sent_requests_total', traffic, ['journey']), '{{journey}}')],
           },
           {
             type: 'timeseries',

@@ -1,0 +1,46 @@
+/**
+ * The call context: the correlation one request carries from service to service (its request id,
+ * its W3C traceparent and, on writes, its Idempotency-Key), and its form as gRPC metadata
+ * (docs/architecture.md, "How an order flows"). The caller writes it with callMetadata, the
+ * server reads it back with callContextFromMetadata.
+ */
+import { Metadata } from '@grpc/grpc-js';
+import { TRACEPARENT_REGEX } from '@orderlab/contracts/formats';
+import { METADATA } from '@orderlab/contracts/headers';
+import { metadataValue, requestIdFromMetadata } from './grpc.js';
+
+/** What a call carries about the request that caused it. */
+export interface CallContext {
+  requestId: string;
+  /** A well-formed W3C traceparent of the request, if it had one. */
+  traceparent?: string | undefined;
+  /** The request's Idempotency-Key: required by the create calls. */
+  idempotencyKey?: string | undefined;
+}
+
+/** True for a well-formed W3C traceparent; only those are passed on (so callers cannot inject into logs). */
+export function isValidTraceparent(value: unknown): value is string {
+  return typeof value === 'string' && TRACEPARENT_REGEX.test(value);
+}
+
+/** The gRPC metadata of a call made on behalf of ctx. */
+export function callMetadata(ctx: CallContext): Metadata {
+  const metadata = new Metadata();
+  metadata.set(METADATA.requestId, ctx.requestId);
+  if (ctx.traceparent !== undefined) metadata.set(METADATA.traceparent, ctx.traceparent);
+  if (ctx.idempotencyKey !== undefined) metadata.set(METADATA.idempotencyKey, ctx.idempotencyKey);
+  return metadata;
+}
+
+/**
+ * The context of an incoming call: the caller's sane request id (else a new one), its traceparent
+ * if well-formed, its idempotency key if not empty.
+ */
+export function callContextFromMetadata(metadata: Metadata): CallContext {
+  const traceparent = metadataValue(metadata, METADATA.traceparent);
+  return {
+    requestId: requestIdFromMetadata(metadata),
+    traceparent: isValidTraceparent(traceparent) ? traceparent : undefined,
+    idempotencyKey: metadataValue(metadata, METADATA.idempotencyKey),
+  };
+}
