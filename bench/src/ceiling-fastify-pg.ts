@@ -7,7 +7,8 @@
 import { CUSTOMER_ID_PATTERN, HTTP_HEADERS, ORDER_LIMITS } from '@orderlab/contracts';
 import Fastify from 'fastify';
 import { buildOrdersApp, type OrdersCache } from '@orderlab/orders';
-import { createLogger, createPgPool } from '@orderlab/platform';
+import { createLogger } from '@orderlab/platform';
+import { createPgPool } from '@orderlab/platform/postgres';
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error('DATABASE_URL is required');

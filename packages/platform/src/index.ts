@@ -1,28 +1,15 @@
-/** @orderlab/platform — service defaults: see README.md. */
-export * from './api-schemas.js';
-export * from './call-context.js';
+/**
+ * @orderlab/platform — what every process needs: configuration, logging, lifecycle and shutdown,
+ * timeouts, problem+json errors, request ids, API schemas and paging. It loads no server,
+ * database or broker client; those are sub-paths (./http, ./grpc, ./metrics, ./postgres,
+ * ./rabbitmq, ./redis), so a service loads only the clients it uses.
+ */
 export * from './config.js';
-export * from './cors.js';
-export * from './errors.js';
-export * from './grpc.js';
-export * from './grpc-client.js';
-export * from './health.js';
-export * from './http.js';
-export * from './http-metrics.js';
-export * from './grpc-metrics.js';
-export * from './messaging-metrics.js';
-export * from './lifecycle.js';
 export * from './logger.js';
-export * from './metrics.js';
-export * from './openapi.js';
-export * from './pagination.js';
-export * from './ops-server.js';
-export * from './postgres.js';
-export * from './postgres-metrics.js';
-export * from './pruner.js';
-export * from './request-id.js';
-export * from './rabbitmq.js';
-export * from './migrate-command.js';
-export * from './redis.js';
+export * from './lifecycle.js';
 export * from './run-service.js';
 export * from './timeout.js';
+export * from './errors.js';
+export * from './request-id.js';
+export * from './api-schemas.js';
+export * from './pagination.js';

@@ -1,5 +1,5 @@
 /** Operator command: `node services/fulfillment/dist/src/cli.js migrate`. */
-import { runMigrateCommand } from '@orderlab/platform';
+import { runMigrateCommand } from '@orderlab/platform/postgres';
 import { fulfillmentConfigSchema } from './config.js';
 import { MIGRATIONS_DIR } from './migrations.js';
 

@@ -4,7 +4,8 @@
  */
 import os from 'node:os';
 import { Type, type Static } from 'typebox';
-import { commonConfig, pruneIntervalConfig } from '@orderlab/platform';
+import { commonConfig } from '@orderlab/platform';
+import { pruneIntervalConfig } from '@orderlab/platform/postgres';
 import { DEFAULT_URLS, PORTS, serviceDatabaseUrl } from '@orderlab/contracts/topology';
 
 const port = (value: number) => Type.Integer({ default: value, minimum: 0, maximum: 65_535 });

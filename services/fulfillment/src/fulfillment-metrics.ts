@@ -3,7 +3,7 @@
  * each delivery, and the stream's backlog read from Redis on scrape.
  */
 import { FULFILLMENT_STREAMS } from '@orderlab/contracts/fulfillment-requests';
-import { messagingConsumerMetrics, NO_METRICS, registerSnapshotGauges, type ServiceMetrics } from '@orderlab/platform';
+import { messagingConsumerMetrics, NO_METRICS, registerSnapshotGauges, type ServiceMetrics } from '@orderlab/platform/metrics';
 import type { Redis } from 'ioredis';
 import { CONSUMER_GROUP, type StreamKeys } from './fulfillment-stream.js';
 

@@ -5,7 +5,8 @@
  */
 import { FULFILLMENT_REQUEST_FIELDS as F } from '@orderlab/contracts/fulfillment-requests';
 import { isUuid } from '@orderlab/contracts/formats';
-import { isValidRequestId, isValidTraceparent, newRequestId } from '@orderlab/platform';
+import { isValidRequestId, newRequestId } from '@orderlab/platform';
+import { isValidTraceparent } from '@orderlab/platform/grpc';
 
 /** One stream entry as Redis returns it; `fields` is null when the entry was trimmed away. */
 export interface StreamEntry {

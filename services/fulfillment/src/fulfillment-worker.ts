@@ -2,17 +2,11 @@
  * The fulfillment worker assembled: Postgres pool, two Redis connections, the orders gRPC
  * client, the stream consumer, the ops HTTP server (/healthz, /readyz) and the shipments pruner.
  */
-import {
-  buildOpsServer,
-  buildPruner,
-  closeInOrder,
-  closeRedis,
-  createPgPool,
-  createRedis,
-  createServiceMetrics,
-  type Logger,
-  type ServiceMetrics,
-} from '@orderlab/platform';
+import { closeInOrder, type Logger } from '@orderlab/platform';
+import { buildOpsServer } from '@orderlab/platform/http';
+import { createServiceMetrics, type ServiceMetrics } from '@orderlab/platform/metrics';
+import { buildPruner, createPgPool } from '@orderlab/platform/postgres';
+import { closeRedis, createRedis } from '@orderlab/platform/redis';
 import type { FulfillmentConfig } from './config.js';
 import { buildOrderFulfiller } from './fulfill-order.js';
 import { consumerMetrics, registerQueueGauges } from './fulfillment-metrics.js';

@@ -4,15 +4,8 @@
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { createOrderServiceClient, FulfillmentOutcome, ORDER_SERVICE_NAME, type CompleteFulfillmentRequest } from '@orderlab/contracts';
-import {
-  errorCodeOf,
-  grpcClientCallRecorder,
-  isServiceError,
-  NO_METRICS,
-  unaryCall,
-  type CallContext,
-  type ServiceMetrics,
-} from '@orderlab/platform';
+import { errorCodeOf, grpcClientCallRecorder, isServiceError, unaryCall, type CallContext } from '@orderlab/platform/grpc';
+import { NO_METRICS, type ServiceMetrics } from '@orderlab/platform/metrics';
 
 /** What the worker reports for one order. */
 export type CompleteFulfillmentInput =
@@ -20,7 +13,7 @@ export type CompleteFulfillmentInput =
   | { orderId: string; outcome: 'failed'; failureReason: string };
 
 /** Correlation carried to orders as call metadata: the platform's call context. */
-export type { CallContext } from '@orderlab/platform';
+export type { CallContext } from '@orderlab/platform/grpc';
 
 /** The orders boundary as the worker sees it (a real gRPC client, or a stand-in in tests). */
 export interface OrdersClient {

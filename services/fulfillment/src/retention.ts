@@ -2,7 +2,7 @@
  * What the fulfillment worker prunes by age, and why (docs/configuration.md, "Retention"); the
  * platform's pruner runs it every PRUNE_INTERVAL_MS.
  */
-import { HOUR_MS, type PruneTable } from '@orderlab/platform';
+import { HOUR_MS, type PruneTable } from '@orderlab/platform/postgres';
 import type { FulfillmentConfig } from './config.js';
 
 /** The tables the worker keeps bounded. */

@@ -5,7 +5,8 @@
  * the work is done, and dead-letters entries that cannot or will not succeed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { secondsSince, settleWithin, type Logger } from '@orderlab/platform';
+import { settleWithin, type Logger } from '@orderlab/platform';
+import { secondsSince } from '@orderlab/platform/metrics';
 import { performance } from 'node:perf_hooks';
 import { decideAfterFailure, decideBeforeProcessing, readBackoffMs, reclaimIntervalMs } from './delivery-policy.js';
 import { parseFulfillmentRequest, type FulfillmentRequest, type StreamEntry } from './fulfillment-request.js';

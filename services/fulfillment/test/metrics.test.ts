@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createServiceMetrics } from '@orderlab/platform';
+import { createServiceMetrics } from '@orderlab/platform/metrics';
 import { findSamples, promtoolProblems, sampleValue, waitFor } from '@orderlab/platform/testing';
 import { registerQueueGauges } from '../src/fulfillment-metrics.js';
 import { CONSUMER_GROUP } from '../src/fulfillment-stream.js';

@@ -2,11 +2,9 @@
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createOrderServiceClient, type OrderServiceClient } from '@orderlab/contracts';
+import { type Logger } from '@orderlab/platform';
 import {
-  createServiceMetrics,
-  grpcClientCallRecorder,
   httpServerOptions,
-  type Logger,
   METRICS_PATH,
   parseCorsOrigins,
   registerCors,
@@ -14,8 +12,9 @@ import {
   registerHttpDefaults,
   registerMetrics,
   registerOpenApi,
-  type ServiceMetrics,
-} from '@orderlab/platform';
+} from '@orderlab/platform/http';
+import { grpcClientCallRecorder } from '@orderlab/platform/grpc';
+import { createServiceMetrics, type ServiceMetrics } from '@orderlab/platform/metrics';
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { registerInFlightLimit } from './in-flight-limit.js';

@@ -1,5 +1,6 @@
 /** The gateway's environment (docs/configuration.md, "gateway"), parsed once in main.ts. */
-import { commonConfig, corsOriginsConfig, loadConfig, parseConfig, parseCorsOrigins } from '@orderlab/platform';
+import { commonConfig, loadConfig, parseConfig } from '@orderlab/platform';
+import { corsOriginsConfig, parseCorsOrigins } from '@orderlab/platform/http';
 import Type, { type Static } from 'typebox';
 import { DEFAULT_URLS, PORTS } from '@orderlab/contracts/topology';
 

@@ -4,7 +4,8 @@
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { OrdersErrorCode } from '@orderlab/contracts';
-import { AppError, ErrorCode, errorCodeOf, isServiceError } from '@orderlab/platform';
+import { AppError, ErrorCode } from '@orderlab/platform';
+import { errorCodeOf, isServiceError } from '@orderlab/platform/grpc';
 
 /** The OrderService methods the gateway calls. */
 export type OrdersRpc = 'ListProducts' | 'GetProduct' | 'CreateProduct' | 'CreateOrder' | 'GetOrder' | 'ListOrders';

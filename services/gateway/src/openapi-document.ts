@@ -3,7 +3,8 @@
  * nothing listens and nothing connects (the orders client is lazy and is closed unused).
  * `npm run api:docs` commits it as docs/api/gateway.openapi.json; a test fails when that is stale.
  */
-import { createLogger, readServedDocument } from '@orderlab/platform';
+import { createLogger } from '@orderlab/platform';
+import { readServedDocument } from '@orderlab/platform/http';
 import { buildGateway, OPENAPI_PATH } from './app.js';
 import { parseGatewayConfig } from './config.js';
 

@@ -19,7 +19,7 @@ import {
   type OrderServiceClient,
   type Product__Output,
 } from '@orderlab/contracts';
-import { unaryCall, type CallContext as Correlation, type GrpcCallRecorder, type UnaryMethod } from '@orderlab/platform';
+import { unaryCall, type CallContext as Correlation, type GrpcCallRecorder, type UnaryMethod } from '@orderlab/platform/grpc';
 import type { FastifyBaseLogger } from 'fastify';
 import { grpcErrorToHttp, type OrdersRpc } from './grpc-status-to-http.js';
 

@@ -1,7 +1,8 @@
 /** Readiness of the gateway = the orders service answers its standard gRPC health check. */
 import { credentials, makeGenericClientConstructor, status as GrpcStatus, type Client } from '@grpc/grpc-js';
 import { ORDER_SERVICE_NAME } from '@orderlab/contracts';
-import { isServiceError, unaryCall, type ReadinessCheck, type UnaryMethod } from '@orderlab/platform';
+import { type ReadinessCheck } from '@orderlab/platform/http';
+import { isServiceError, unaryCall, type UnaryMethod } from '@orderlab/platform/grpc';
 import { service as healthService } from 'grpc-health-check';
 
 interface HealthClient extends Client {

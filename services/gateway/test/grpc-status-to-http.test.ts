@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { AppError, grpcError } from '@orderlab/platform';
+import { AppError } from '@orderlab/platform';
+import { grpcError } from '@orderlab/platform/grpc';
 import { grpcErrorToHttp, type OrdersRpc } from '../src/grpc-status-to-http.js';
 
 interface Row {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { grpcError, type Problem } from '@orderlab/platform';
+import { type Problem } from '@orderlab/platform';
+import { grpcError } from '@orderlab/platform/grpc';
 import type { Order } from '../src/schemas/order.js';
 import type { Product, ProductPage } from '../src/schemas/product.js';
 import { PRODUCTS, startFakeOrders, untilCancelled, UNKNOWN_ID } from './helpers/fake-orders.js';

@@ -1,5 +1,5 @@
 /** Operator command: `node services/notifications/dist/src/cli.js migrate`. */
-import { runMigrateCommand } from '@orderlab/platform';
+import { runMigrateCommand } from '@orderlab/platform/postgres';
 import { notificationsConfigSchema } from './config.js';
 import { MIGRATIONS_DIR } from './migrations.js';
 

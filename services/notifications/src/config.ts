@@ -2,7 +2,9 @@
  * The notifications service's configuration: every variable of docs/configuration.md
  * (§ notifications), validated once at start-up.
  */
-import { commonConfig, corsOriginsConfig, parseConfig, pruneIntervalConfig } from '@orderlab/platform';
+import { commonConfig, parseConfig } from '@orderlab/platform';
+import { corsOriginsConfig } from '@orderlab/platform/http';
+import { pruneIntervalConfig } from '@orderlab/platform/postgres';
 import Type, { type Static } from 'typebox';
 import { NOTIFICATIONS_QUEUE } from '@orderlab/contracts/events';
 import { DEFAULT_URLS, PORTS, serviceDatabaseUrl } from '@orderlab/contracts/topology';

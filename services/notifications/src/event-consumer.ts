@@ -8,7 +8,8 @@
  * dead by then, so the channel, the topology and the consumer are all made there.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { messagingConsumerMetrics, NO_METRICS, secondsSince, settleWithin, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { settleWithin, type Logger } from '@orderlab/platform';
+import { messagingConsumerMetrics, NO_METRICS, secondsSince, type ServiceMetrics } from '@orderlab/platform/metrics';
 import { performance } from 'node:perf_hooks';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { decodeDelivery, requestIdOf, type DecodedEvent, type Delivery } from './event-decoder.js';

@@ -5,13 +5,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { closeInOrder, drainBudgetMs, type Logger } from '@orderlab/platform';
 import {
-  buildPruner,
-  closeInOrder,
-  connectRabbitMq,
-  drainBudgetMs,
-  createPgPool,
-  createServiceMetrics,
   registerMetrics,
   httpServerOptions,
   parseCorsOrigins,
@@ -19,10 +14,10 @@ import {
   registerHealthRoutes,
   registerHttpDefaults,
   registerOpenApi,
-  type Logger,
-  type RabbitMq,
-  type ServiceMetrics,
-} from '@orderlab/platform';
+} from '@orderlab/platform/http';
+import { createServiceMetrics, type ServiceMetrics } from '@orderlab/platform/metrics';
+import { buildPruner, createPgPool } from '@orderlab/platform/postgres';
+import { connectRabbitMq, type RabbitMq } from '@orderlab/platform/rabbitmq';
 import Fastify from 'fastify';
 import type { NotificationsConfig } from './config.js';
 import { buildEventConsumer } from './event-consumer.js';

@@ -4,7 +4,8 @@
  * broker is only dialled by start()). `npm run api:docs` commits it as
  * docs/api/notifications.openapi.json; a test fails when that is stale.
  */
-import { createLogger, readServedDocument } from '@orderlab/platform';
+import { createLogger } from '@orderlab/platform';
+import { readServedDocument } from '@orderlab/platform/http';
 import { parseNotificationsConfig } from './config.js';
 import { buildNotificationsService, OPENAPI_PATH } from './notifications-service.js';
 

@@ -2,7 +2,7 @@
  * What the notifications service prunes by age, and why (docs/configuration.md, "Retention");
  * the platform's pruner runs it every PRUNE_INTERVAL_MS.
  */
-import { HOUR_MS, type PruneTable } from '@orderlab/platform';
+import { HOUR_MS, type PruneTable } from '@orderlab/platform/postgres';
 import type { NotificationsConfig } from './config.js';
 
 type RetentionConfig = Pick<NotificationsConfig, 'NOTIFICATIONS_RETENTION_HOURS' | 'PROCESSED_MESSAGES_RETENTION_HOURS'>;

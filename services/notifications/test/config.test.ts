@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, parseCorsOrigins } from '@orderlab/platform';
+import { ConfigError } from '@orderlab/platform';
+import { parseCorsOrigins } from '@orderlab/platform/http';
 import { parseNotificationsConfig } from '../src/config.js';
 
 describe('notifications configuration', () => {

@@ -4,7 +4,7 @@
  *   node services/orders/dist/src/cli.js seed      load the demo catalog and order history (no-op if present)
  * Both read LOG_LEVEL and DATABASE_URL like the service (runMigrateCommand).
  */
-import { createPgPool, runMigrateCommand, type DatabaseCommand } from '@orderlab/platform';
+import { createPgPool, runMigrateCommand, type DatabaseCommand } from '@orderlab/platform/postgres';
 import { ordersConfigSchema } from './config.js';
 import { MIGRATIONS_DIR } from './migrations.js';
 import { seedDatabase } from './seed.js';

@@ -1,5 +1,6 @@
 /** The orders service's environment, validated once at start-up (see docs/configuration.md). */
-import { commonConfig, pruneIntervalConfig } from '@orderlab/platform';
+import { commonConfig } from '@orderlab/platform';
+import { pruneIntervalConfig } from '@orderlab/platform/postgres';
 import Type, { type Static } from 'typebox';
 import { DEFAULT_URLS, PORTS, serviceDatabaseUrl } from '@orderlab/contracts/topology';
 

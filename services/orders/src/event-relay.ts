@@ -13,7 +13,7 @@
  * with no attempts counted, and the publisher wakes the relay when it is ready again.
  */
 import { EVENT_ENVELOPES, EVENT_HEADERS, EVENTS_EXCHANGE, isEventType, type EventEnvelope } from '@orderlab/contracts';
-import { NO_METRICS, secondsSince } from '@orderlab/platform';
+import { NO_METRICS, secondsSince } from '@orderlab/platform/metrics';
 import { performance } from 'node:perf_hooks';
 import { Compile } from 'typebox/compile';
 import { inTransaction } from './database.js';

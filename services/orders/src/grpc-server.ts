@@ -13,16 +13,9 @@ import {
   type OrderServiceHandlers,
   type Product as ProtoProduct,
 } from '@orderlab/contracts';
-import {
-  callContextFromMetadata,
-  errorCodeOf,
-  grpcError,
-  grpcServerCallRecorder,
-  NO_METRICS,
-  settleWithin,
-  type Logger,
-  type ServiceMetrics,
-} from '@orderlab/platform';
+import { settleWithin, type Logger } from '@orderlab/platform';
+import { callContextFromMetadata, errorCodeOf, grpcError, grpcServerCallRecorder } from '@orderlab/platform/grpc';
+import { NO_METRICS, type ServiceMetrics } from '@orderlab/platform/metrics';
 import { HealthImplementation } from 'grpc-health-check';
 import type pg from 'pg';
 import { performance } from 'node:perf_hooks';

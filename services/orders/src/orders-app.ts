@@ -2,7 +2,9 @@
  * The use cases of the orders service, independent of gRPC: validation, idempotency,
  * repositories and the cache put together. grpc-server.ts maps protobuf to and from these.
  */
-import { NO_METRICS, type CallContext as Correlation, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { type Logger } from '@orderlab/platform';
+import { type CallContext as Correlation } from '@orderlab/platform/grpc';
+import { NO_METRICS, type ServiceMetrics } from '@orderlab/platform/metrics';
 import type pg from 'pg';
 import { DomainError, OrdersErrorCode, invalidArgument } from './domain/errors.js';
 import { requestFingerprint } from './domain/fingerprint.js';

@@ -3,7 +3,8 @@
  * the relays' send metrics, and the gauges counted from Postgres on scrape (orders by status,
  * outbox backlog and age), at most every 15 s and never on a request's path.
  */
-import { DURATION_BUCKETS, errorTypeOf, registerSnapshotGauges, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { type Logger } from '@orderlab/platform';
+import { DURATION_BUCKETS, errorTypeOf, registerSnapshotGauges, type ServiceMetrics } from '@orderlab/platform/metrics';
 import type pg from 'pg';
 import type { OrderStatus } from './domain/order.js';
 import type { OutboxDestination } from './outbox-store.js';

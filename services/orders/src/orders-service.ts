@@ -4,20 +4,12 @@
  * and their LISTEN wake-up, reconciler, and the pruner that keeps its tables bounded.
  * Reads like a table of contents; tests start the real thing on port 0.
  */
-import {
-  buildOpsServer,
-  buildPruner,
-  closeInOrder,
-  closeRedis,
-  connectRabbitMq,
-  createPgPool,
-  createServiceMetrics,
-  waitForRedis,
-  type Closer,
-  type Logger,
-  type RabbitMq,
-  type ServiceMetrics,
-} from '@orderlab/platform';
+import { closeInOrder, type Closer, type Logger } from '@orderlab/platform';
+import { buildOpsServer } from '@orderlab/platform/http';
+import { createServiceMetrics, type ServiceMetrics } from '@orderlab/platform/metrics';
+import { buildPruner, createPgPool } from '@orderlab/platform/postgres';
+import { connectRabbitMq, type RabbitMq } from '@orderlab/platform/rabbitmq';
+import { closeRedis, waitForRedis } from '@orderlab/platform/redis';
 import type { OrdersConfig } from './config.js';
 import { checkPostgres } from './database.js';
 import { buildGrpcServer } from './grpc-server.js';

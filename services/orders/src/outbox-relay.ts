@@ -13,7 +13,7 @@
  * shared with that relay (outbox-store.ts, relay-loop.ts).
  */
 import { encodeFulfillmentRequest, FULFILLMENT_STREAMS } from '@orderlab/contracts/fulfillment-requests';
-import { NO_METRICS, secondsSince } from '@orderlab/platform';
+import { NO_METRICS, secondsSince } from '@orderlab/platform/metrics';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { inTransaction } from './database.js';

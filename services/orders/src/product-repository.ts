@@ -1,7 +1,8 @@
 /** Catalog persistence: reads, keyset pages and the CreateProduct transaction. */
 import { EVENT_TYPE } from '@orderlab/contracts/events';
 import { randomUUID } from 'node:crypto';
-import { keysetPage, type CallContext } from '@orderlab/platform';
+import { keysetPage } from '@orderlab/platform';
+import { type CallContext } from '@orderlab/platform/grpc';
 import type pg from 'pg';
 import { DomainError, OrdersErrorCode } from './domain/errors.js';
 import { encodeProductCursor, type ProductCursor } from './domain/paging.js';

@@ -3,7 +3,8 @@
  * Postgres is the source of truth; every method here swallows Redis failures (a failed read is a
  * miss, a failed write is skipped) so a Redis outage costs latency, never errors.
  */
-import { NO_METRICS, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { type Logger } from '@orderlab/platform';
+import { NO_METRICS, type ServiceMetrics } from '@orderlab/platform/metrics';
 import type { Redis } from 'ioredis';
 import type { Order } from './domain/order.js';
 import type { Product } from './domain/product.js';

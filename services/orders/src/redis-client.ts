@@ -1,5 +1,6 @@
 /** The service's Redis connection, configured to fail fast so an outage degrades instead of hanging. */
-import { createRedis, type Logger } from '@orderlab/platform';
+import { type Logger } from '@orderlab/platform';
+import { createRedis } from '@orderlab/platform/redis';
 import type { Redis } from 'ioredis';
 import { throttledWarn } from './throttled-log.js';
 

@@ -4,7 +4,8 @@
  * after round, and a fallback poll covers wake-ups that never came. Also what both relays are
  * built from and what they offer (RelayOptions, Relay): only their round differs.
  */
-import type { Logger, ServiceMetrics } from '@orderlab/platform';
+import type { Logger } from '@orderlab/platform';
+import type { ServiceMetrics } from '@orderlab/platform/metrics';
 import type pg from 'pg';
 import { throttledWarn } from './throttled-log.js';
 

@@ -2,7 +2,7 @@
  * What the orders service prunes by age, and why each retention (docs/configuration.md,
  * "Retention"); the platform's pruner runs it every PRUNE_INTERVAL_MS.
  */
-import { HOUR_MS, type PruneTable } from '@orderlab/platform';
+import { HOUR_MS, type PruneTable } from '@orderlab/platform/postgres';
 import type { OrdersConfig } from './config.js';
 
 type RetentionConfig = Pick<OrdersConfig, 'IDEMPOTENCY_TTL_HOURS' | 'OUTBOX_RETENTION_HOURS' | 'ORDERS_RETENTION_HOURS'>;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createLogger, waitForRedis } from '@orderlab/platform';
+import { createLogger } from '@orderlab/platform';
+import { waitForRedis } from '@orderlab/platform/redis';
 import { createRedisClient } from '../src/redis-client.js';
 import { closedPort, insertProducts, startOrders, withKey } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /** Test helpers for the events relay: a RabbitMQ vhost per test, queues to observe, outbox rows. */
-import { connectRabbitMq, type RabbitMq } from '@orderlab/platform';
+import { connectRabbitMq, type RabbitMq } from '@orderlab/platform/rabbitmq';
 import { createTestVhost, type TestVhost } from '@orderlab/platform/testing';
 import amqp, { type Channel, type GetMessage } from 'amqplib';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';

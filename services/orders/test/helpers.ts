@@ -17,7 +17,8 @@ import {
   type OrderServiceClient,
   type Product__Output,
 } from '@orderlab/contracts';
-import { createPgPool, parseConfig, runMigrations, type Logger } from '@orderlab/platform';
+import { parseConfig, type Logger } from '@orderlab/platform';
+import { createPgPool, runMigrations } from '@orderlab/platform/postgres';
 import {
   captureLogs,
   createTestDatabase,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { buildPruner } from '@orderlab/platform';
+import { buildPruner } from '@orderlab/platform/postgres';
 import { sampleValue, waitFor } from '@orderlab/platform/testing';
 import type pg from 'pg';
 import { ordersPruneTables } from '../src/retention.js';

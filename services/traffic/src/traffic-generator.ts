@@ -4,7 +4,8 @@
  * in the totals, the sliding window and (in overload mode) the ramp.
  */
 import { performance } from 'node:perf_hooks';
-import { DURATION_BUCKETS, NO_METRICS, type Logger, type ServiceMetrics } from '@orderlab/platform';
+import { type Logger } from '@orderlab/platform';
+import { DURATION_BUCKETS, NO_METRICS, type ServiceMetrics } from '@orderlab/platform/metrics';
 import { ArrivalScheduler } from './arrival-scheduler.js';
 import { JourneyPlanner, REQUEST_KINDS, ROUTES, type JourneyWeights, type RequestKind } from './journeys.js';
 import { OverloadRamp, type OverloadView } from './overload-ramp.js';

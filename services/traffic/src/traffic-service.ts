@@ -4,17 +4,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import {
-  closeInOrder,
-  createServiceMetrics,
-  drainBudgetMs,
-  httpServerOptions,
-  registerHealthRoutes,
-  registerHttpDefaults,
-  registerMetrics,
-  type Logger,
-  type ServiceMetrics,
-} from '@orderlab/platform';
+import { closeInOrder, drainBudgetMs, type Logger } from '@orderlab/platform';
+import { httpServerOptions, registerHealthRoutes, registerHttpDefaults, registerMetrics } from '@orderlab/platform/http';
+import { createServiceMetrics, type ServiceMetrics } from '@orderlab/platform/metrics';
 import Fastify from 'fastify';
 import { configuredModeParams, type TrafficConfig } from './config.js';
 import { parseJourneyWeights } from './journeys.js';

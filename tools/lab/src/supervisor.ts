@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { settleWithin } from '@orderlab/platform';
 import { findExecutable } from './config.js';
 import { LineSplitter, LogSink, readJsonLines, tailLines, type LogOutput } from './log-sink.js';
 import { silentReporter, type Reporter } from './reporter.js';
@@ -93,17 +94,6 @@ const READY_REQUEST_TIMEOUT_MS = 1_000;
 /** While waiting for readiness, this many crashes in a row means it will not come up by itself. */
 const MAX_CRASHES_WHILE_STARTING = 3;
 const SIGKILL_WAIT_MS = 5_000;
-
-/** The promise's value, or undefined when it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** "exit code 1" or "signal SIGKILL". */
 export function describeExit(info: ExitInfo): string {
@@ -289,11 +279,10 @@ export class Supervisor extends EventEmitter {
     const timeoutMs = options.timeoutMs ?? this.stopTimeoutMs;
     const exited = this.waitForExit();
     this.signalChild('SIGTERM');
-    const first = await within(exited, timeoutMs);
-    if (first) return first;
+    if (await settleWithin(exited, timeoutMs)) return exited;
     this.reporter.warn(`${this.name} did not exit within ${timeoutMs} ms of SIGTERM; sending SIGKILL`, { target: this.name });
     this.signalChild('SIGKILL');
-    return (await within(exited, SIGKILL_WAIT_MS)) ?? { code: null, signal: 'SIGKILL' };
+    return (await settleWithin(exited, SIGKILL_WAIT_MS)) ? exited : { code: null, signal: 'SIGKILL' };
   }
 
   /** Stops the child gracefully (if running), starts it again and waits until it is ready. */

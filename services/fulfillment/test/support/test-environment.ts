@@ -5,7 +5,8 @@
  */
 import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
-import { createPgPool, parseConfig, runMigrations } from '@orderlab/platform';
+import { parseConfig } from '@orderlab/platform';
+import { createPgPool, runMigrations } from '@orderlab/platform/postgres';
 import { captureLogs, createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type CapturedLogs } from '@orderlab/platform/testing';
 import { fulfillmentConfigSchema } from '../../src/config.js';
 import { buildFulfillmentWorker, type FulfillmentWorker } from '../../src/fulfillment-worker.js';

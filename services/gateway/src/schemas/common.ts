@@ -2,15 +2,8 @@
  * Schemas shared by every route: problem details, headers, pagination. Each TypeBox schema is
  * at once the validator, the TypeScript type and a piece of the OpenAPI document.
  */
-import {
-  jsonResponse,
-  problemResponses as platformProblemResponses,
-  ProblemSchema,
-  requestIdHeader,
-  TimestampSchema,
-  UuidSchema,
-  type ProblemStatus,
-} from '@orderlab/platform';
+import { ProblemSchema, requestIdHeader, TimestampSchema, UuidSchema } from '@orderlab/platform';
+import { jsonResponse, problemResponses as platformProblemResponses, type ProblemStatus } from '@orderlab/platform/http';
 import { CURRENCY_PATTERN } from '@orderlab/contracts/limits';
 import Type, { type TSchema } from 'typebox';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency-key.js';

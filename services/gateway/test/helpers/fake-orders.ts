@@ -23,7 +23,7 @@ import {
   type Product,
   type Product__Output,
 } from '@orderlab/contracts';
-import { grpcError } from '@orderlab/platform';
+import { grpcError } from '@orderlab/platform/grpc';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 
 /** The methods the gateway calls, with their request and response types. */

@@ -1,7 +1,8 @@
 /** GET /api/v1/notifications: stored notifications, newest first, with keyset pagination. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PAGE_SIZE } from '@orderlab/contracts/limits';
-import { AppError, ErrorCode, jsonResponse, problemResponses } from '@orderlab/platform';
+import { AppError, ErrorCode } from '@orderlab/platform';
+import { jsonResponse, problemResponses } from '@orderlab/platform/http';
 import { isDatabaseUnavailable } from '../database-errors.js';
 import type { Notification as StoredNotification, NotificationRepository } from '../notification-repository.js';
 import { decodeCursor, encodeCursor } from '../page-cursor.js';

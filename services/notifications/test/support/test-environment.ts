@@ -6,7 +6,7 @@
  */
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage, type Options } from 'amqplib';
 import { EVENTS_EXCHANGE, EVENT_HEADERS } from '@orderlab/contracts';
-import { createPgPool, runMigrations } from '@orderlab/platform';
+import { createPgPool, runMigrations } from '@orderlab/platform/postgres';
 import { captureLogs, createTestDatabase, createTestVhost, waitFor, type CapturedLogs, type TestVhost } from '@orderlab/platform/testing';
 import type pg from 'pg';
 import { parseNotificationsConfig, type NotificationsConfig } from '../../src/config.js';
