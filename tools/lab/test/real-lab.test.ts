@@ -54,7 +54,11 @@ describe('startTestLab with the real services', () => {
     // A crash is restarted by the supervisor; an explicit kill stays down until restart().
     const ordersPid = lab.services.orders.pid ?? 0;
     await lab.kill('orders', 'SIGKILL', { autoRestart: true });
-    await waitFor(() => lab.services.orders.restarts === 1, 20_000, 'orders to be restarted');
+    await waitFor(() => lab.services.orders.restarts === 1, 20_000, 'orders to be restarted').catch((err: Error) => {
+      // Seen once under a loaded full run: say what the supervisor saw, so the cause can be found.
+      const { restarts, running, lastExit } = lab.services.orders;
+      throw new Error(`${err.message} (restarts ${restarts}, running ${running}, last exit ${JSON.stringify(lastExit)})`);
+    });
     await lab.waitReady('orders');
     assert.notEqual(lab.services.orders.pid, ordersPid);
 
