@@ -59,13 +59,12 @@ describe('createRedis', () => {
   });
 
   it('without the offline queue, fails commands at once while Redis is down', async (t) => {
-    const redis = createRedis(options(await closedUrl(), { offlineQueue: false, commandTimeoutMs: 10_000 }));
+    // A command timeout far longer than the test's own: only failing at once can pass.
+    const redis = createRedis(options(await closedUrl(), { offlineQueue: false, commandTimeoutMs: 600_000 }));
     t.after(() => redis.disconnect());
-    const started = Date.now();
 
-    await assert.rejects(redis.get('some-key'));
-
-    assert.ok(Date.now() - started < 1_000, `failed after ${Date.now() - started} ms`);
+    // ioredis says why: nothing is queued while the connection is down.
+    await assert.rejects(redis.get('some-key'), /enableOfflineQueue/);
   });
 });
 
@@ -74,11 +73,11 @@ describe('closeRedis', () => {
     const redis = createRedis(options(await silentServer(t)));
     t.after(() => redis.disconnect());
     await waitFor('the TCP connection', () => redis.status === 'connect');
-    const started = Date.now();
 
+    // QUIT is never answered: closeRedis returning at all is its deadline at work.
     await closeRedis(redis, 200);
 
-    assert.ok(Date.now() - started < 1_500, `closed after ${Date.now() - started} ms`);
-    await waitFor('the connection to end', () => redis.status === 'end', { timeoutMs: 2_000 });
+    // Awaited generously: under a loaded full run the socket's close event can take seconds.
+    await waitFor('the connection to end', () => redis.status === 'end', { timeoutMs: 20_000 });
   });
 });

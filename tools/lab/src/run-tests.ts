@@ -212,8 +212,10 @@ async function runAll(parsed: { filters: string[]; concurrency: number }, report
         '--test',
         `--test-concurrency=${concurrency}`,
         `--test-timeout=${TEST_TIMEOUT_MS}`,
-        // A file whose tests are done but that leaks a handle would otherwise hang the run.
-        '--test-force-exit',
+        // No --test-force-exit: with it, Node drops the tail of a file's results that were still
+        // in the pipe from the file's process (https://github.com/nodejs/node/issues/64833; seen
+        // here: a run reported 607 tests of 628, exit 0). A file that leaks a handle instead keeps
+        // its phase running until RUN_TIMEOUT_MS, which stops it and fails loudly.
         '--test-reporter=spec',
         ...phaseFiles.map((f) => f.compiled),
       ],
