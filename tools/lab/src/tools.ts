@@ -1,6 +1,7 @@
 /**
  * One installer for the pinned tools Debian lacks, each from its own registry: Go programs with
- * `go install module@version` (the Go module proxy), Java artifacts with Maven
+ * `go install module@version`, from a wrapper module of ours, or as a Collector distribution
+ * built by the OpenTelemetry Collector Builder (all from the Go module proxy), Java artifacts with Maven
  * (`mvn dependency:copy-dependencies` from a pom in the repo; Maven Central) and Python tools
  * in a virtualenv (`pip install name==version`; PyPI). Each is built once per version into the
  * user's tool cache (`~/.cache/orderlab/tools/<name>/<version>`, kept across clones, so a new
@@ -10,9 +11,9 @@
  * An install is a promise: the runner starts the installs of optional components in the
  * background and goes on (see ToolInstalls), so a tool still building never holds up the core lab.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { processAlive } from './processes.js';
 import { findExecutable } from './config.js';
 import { REPO_ROOT } from './paths.js';
@@ -25,6 +26,33 @@ export interface GoTool {
   name: string;
   version: string;
   module: string;
+  binary: string;
+}
+
+/**
+ * A Go program built in a wrapper module of ours: `moduleDir` (a folder in the repo) holds a
+ * go.mod naming the program in a `tool` line, and its go.sum; `go install tool` builds it. For
+ * modules `go install module@version` refuses (their go.mod has replace directives).
+ */
+export interface GoWrapperTool {
+  kind: 'go-wrapper';
+  name: string;
+  /** The version the wrapper's go.mod requires of the program's module (the cache key). */
+  version: string;
+  moduleDir: string;
+  binary: string;
+}
+
+/**
+ * An OpenTelemetry Collector distribution: the Collector Builder at `builderVersion` builds the
+ * components `manifest` (a path in the repo) names, into a binary named `binary` (its dist.name).
+ */
+export interface CollectorTool {
+  kind: 'collector';
+  name: string;
+  version: string;
+  builderVersion: string;
+  manifest: string;
   binary: string;
 }
 
@@ -47,7 +75,7 @@ export interface PythonTool {
 }
 
 /** A pinned tool. */
-export type ToolSpec = GoTool | MavenTool | PythonTool;
+export type ToolSpec = GoTool | GoWrapperTool | CollectorTool | MavenTool | PythonTool;
 
 /** Schemathesis: generates requests from our OpenAPI documents and checks the answers (npm test). */
 export const SCHEMATHESIS: PythonTool = { kind: 'python', name: 'schemathesis', version: '4.32.5', binary: 'st' };
@@ -76,6 +104,8 @@ export class ToolInstallError extends Error {
 
 const REGISTRY: Record<ToolSpec['kind'], string> = {
   go: 'the Go module proxy',
+  'go-wrapper': 'the Go module proxy',
+  collector: 'the Go module proxy',
   maven: 'Maven Central',
   python: 'PyPI',
 };
@@ -100,7 +130,8 @@ function toolDir(cache: string, spec: ToolSpec): string {
 }
 
 function installedPath(dir: string, spec: ToolSpec): string {
-  if (spec.kind === 'go') return join(dir, 'bin', spec.binary);
+  if (spec.kind === 'go' || spec.kind === 'go-wrapper') return join(dir, 'bin', spec.binary);
+  if (spec.kind === 'collector') return join(dir, 'build', spec.binary);
   if (spec.kind === 'python') return join(dir, 'venv', 'bin', spec.binary);
   return join(dir, 'lib');
 }
@@ -112,10 +143,43 @@ export function cachedTool(spec: ToolSpec, cache = toolCacheDir()): InstalledToo
   return { spec, dir, path: installedPath(dir, spec), built: false };
 }
 
+/** One command of an install; it runs in the tool's folder unless `cwd` says otherwise. */
+interface InstallStep {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/**
+ * Copies what a build needs from the repo into `work`: the wrapper module, or the Collector
+ * manifest with its output path pointed into `work` (the builder writes its sources and binary there).
+ */
+function prepare(spec: ToolSpec, work: string): void {
+  if (spec.kind === 'go-wrapper') {
+    const src = join(work, 'src');
+    mkdirSync(src, { recursive: true });
+    for (const file of ['go.mod', 'go.sum']) copyFileSync(join(REPO_ROOT, spec.moduleDir, file), join(src, file));
+  } else if (spec.kind === 'collector') {
+    const manifest = readFileSync(join(REPO_ROOT, spec.manifest), 'utf8');
+    if (!/^\s+output_path:/m.test(manifest)) throw new ToolInstallError(`cannot install ${spec.name}: ${spec.manifest} has no dist.output_path`, spec.name);
+    writeFileSync(join(work, 'manifest.yaml'), manifest.replace(/^(\s+)output_path:.*$/m, `$1output_path: ${JSON.stringify(join(work, 'build'))}`));
+  }
+}
+
 /** The steps that build a tool into `work`, its folder in the cache. */
-function steps(spec: ToolSpec, work: string): { command: string; args: string[]; env?: Record<string, string> }[] {
+function steps(spec: ToolSpec, work: string): InstallStep[] {
   if (spec.kind === 'go') {
     return [{ command: 'go', args: ['install', `${spec.module}@${spec.version}`], env: { GOBIN: join(work, 'bin') } }];
+  }
+  if (spec.kind === 'go-wrapper') {
+    return [{ command: 'go', args: ['install', 'tool'], env: { GOBIN: join(work, 'bin') }, cwd: join(work, 'src') }];
+  }
+  if (spec.kind === 'collector') {
+    return [
+      { command: 'go', args: ['install', `go.opentelemetry.io/collector/cmd/builder@${spec.builderVersion}`], env: { GOBIN: join(work, 'builder') } },
+      { command: join(work, 'builder', 'builder'), args: ['--config', join(work, 'manifest.yaml')] },
+    ];
   }
   if (spec.kind === 'python') {
     const venv = join(work, 'venv');
@@ -133,7 +197,7 @@ function steps(spec: ToolSpec, work: string): { command: string; args: string[];
 }
 
 function missingToolchain(spec: ToolSpec): string | undefined {
-  const needed = { go: 'go', python: 'python3', maven: 'mvn' }[spec.kind];
+  const needed = { go: 'go', 'go-wrapper': 'go', collector: 'go', python: 'python3', maven: 'mvn' }[spec.kind];
   return findExecutable(needed) ? undefined : needed;
 }
 
@@ -194,12 +258,13 @@ export async function ensureTool(spec: ToolSpec, options: { reporter?: Reporter;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     try {
+      prepare(spec, dir);
       for (const step of steps(spec, dir)) {
-        const result = await runCaptured(step.command, step.args, { cwd: dir, env: { ...process.env, ...options.env, ...step.env }, timeoutMs: INSTALL_TIMEOUT_MS });
+        const result = await runCaptured(step.command, step.args, { cwd: step.cwd ?? dir, env: { ...process.env, ...options.env, ...step.env }, timeoutMs: INSTALL_TIMEOUT_MS });
         if (result.code !== 0) {
           const lines = result.output.trim().split('\n').filter(Boolean);
           const last = lines.at(-1) ?? `exit code ${result.code}`;
-          const cause = UNREACHABLE.test(result.output) ? `${registry} could not be reached or does not serve it` : `${step.command} ${step.args[0]} failed`;
+          const cause = UNREACHABLE.test(result.output) ? `${registry} could not be reached or does not serve it` : `${basename(step.command)} ${step.args[0]} failed`;
           throw new ToolInstallError(`cannot install ${spec.name} ${spec.version}: ${cause} (${last.trim().slice(0, 300)})`, spec.name);
         }
       }

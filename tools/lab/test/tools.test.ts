@@ -42,6 +42,39 @@ describe('the tool installer', () => {
     assert.deepEqual(readdirSync(tool.path).sort(), ['hamcrest-core-1.3.jar', 'junit-4.13.2.jar']);
   });
 
+  it('builds a Go program in a wrapper module of ours (go install tool), and the second time finds it cached', async (t) => {
+    const cacheDir = freshCache(t);
+    const spec: ToolSpec = { kind: 'go-wrapper', name: 'toxiproxy', version: 'v2.5.0', moduleDir: 'tools/lab/test/fixtures/go-wrapper', binary: 'server' };
+
+    const first = await ensureTool(spec, { cacheDir });
+    const second = await ensureTool(spec, { cacheDir });
+
+    assert.equal(first.built, true);
+    assert.equal(second.built, false);
+    assert.equal(second.path, join(cacheDir, 'tools', 'toxiproxy', 'v2.5.0', 'bin', 'server'));
+    assert.match(spawnSync(second.path, ['-version'], { encoding: 'utf8' }).stdout, /^toxiproxy-server version/);
+  });
+
+  it('builds a Collector distribution from a manifest in the repo with the Collector Builder', async (t) => {
+    const cacheDir = freshCache(t);
+    const spec: ToolSpec = {
+      kind: 'collector',
+      name: 'otelcol-mini',
+      version: 'v0.165.0',
+      builderVersion: 'v0.165.0',
+      manifest: 'tools/lab/test/fixtures/otelcol-mini/manifest.yaml',
+      binary: 'otelcol-mini',
+    };
+
+    const tool = await ensureTool(spec, { cacheDir });
+
+    assert.equal(tool.path, join(cacheDir, 'tools', 'otelcol-mini', 'v0.165.0', 'build', 'otelcol-mini'));
+    const components = spawnSync(tool.path, ['components'], { encoding: 'utf8' }).stdout;
+    assert.match(components, /receivers:[\s\S]*- name: otlp\b/, 'the manifest\'s receiver is built in');
+    assert.match(components, /exporters:[\s\S]*- name: debug\b/, 'the manifest\'s exporter is built in');
+    assert.equal(cachedTool(spec, cacheDir)?.path, tool.path);
+  });
+
   it('fails with one line naming the registry when it cannot be reached, and caches nothing', async (t) => {
     const cacheDir = freshCache(t);
     const go: ToolSpec = { kind: 'go', name: 'nothing', version: 'v1.0.0', module: 'example.invalid/nothing', binary: 'nothing' };
