@@ -5,7 +5,7 @@
  * server reads it back with callContextFromMetadata.
  */
 import { Metadata } from '@grpc/grpc-js';
-import { TRACEPARENT_REGEX } from '@orderlab/contracts/formats';
+import { isValidTraceparent } from '@orderlab/contracts/formats';
 import { METADATA } from '@orderlab/contracts/headers';
 import { metadataValue, requestIdFromMetadata } from './grpc.js';
 
@@ -16,11 +16,6 @@ export interface CallContext {
   traceparent?: string | undefined;
   /** The request's Idempotency-Key: required by the create calls. */
   idempotencyKey?: string | undefined;
-}
-
-/** True for a well-formed W3C traceparent; only those are passed on (so callers cannot inject into logs). */
-export function isValidTraceparent(value: unknown): value is string {
-  return typeof value === 'string' && TRACEPARENT_REGEX.test(value);
 }
 
 /** The gRPC metadata of a call made on behalf of ctx. */

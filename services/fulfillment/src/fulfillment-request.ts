@@ -3,10 +3,9 @@
  * @orderlab/contracts, whose encoder orders' relay writes with): parsing of one entry's fields
  * into a request, without I/O.
  */
+import { isUuid, isValidTraceparent } from '@orderlab/contracts/formats';
 import { FULFILLMENT_REQUEST_FIELDS as F } from '@orderlab/contracts/fulfillment-requests';
-import { isUuid } from '@orderlab/contracts/formats';
 import { isValidRequestId, newRequestId } from '@orderlab/platform';
-import { isValidTraceparent } from '@orderlab/platform/grpc';
 
 /** One stream entry as Redis returns it; `fields` is null when the entry was trimmed away. */
 export interface StreamEntry {

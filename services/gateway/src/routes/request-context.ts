@@ -1,5 +1,5 @@
 /** What every route takes from the HTTP request to pass on to orders, and how a create answers. */
-import { isValidTraceparent } from '@orderlab/platform/grpc';
+import { isValidTraceparent } from '@orderlab/contracts/formats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CallContext } from '../orders-client.js';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from '../idempotency-key.js';
