@@ -8,7 +8,6 @@ export const IDEMPOTENCY_KEY_HEADER = HTTP_HEADERS.idempotencyKey;
 /** Response header set when the body is the stored response of an earlier request. */
 export const IDEMPOTENT_REPLAYED_HEADER = HTTP_HEADERS.idempotentReplayed;
 
-
 // One character of an RFC 8941 sf-string: printable ASCII but `"` and `\`, or either escaped by `\`.
 const SF_CHAR = String.raw`[\x20\x21\x23-\x5B\x5D-\x7E]|\\["\\]`;
 // The same without the space: a key neither starts nor ends with one (it would not survive as gRPC metadata).
