@@ -39,6 +39,28 @@ export const PORTS = {
   rabbitmqManagement: 15672,
   /** Erlang distribution (rabbitmqctl talks to the node through it). */
   rabbitmqDist: 25672,
+  /** The OpenTelemetry Collector's OTLP receiver over gRPC. */
+  otlpGrpc: 4317,
+  /** The Collector's OTLP receiver over HTTP (the services export here: /v1/traces). */
+  otlpHttp: 4318,
+  /** The Collector's health_check extension. */
+  collectorHealth: 13133,
+  /** The Collector's own metrics (service.telemetry). */
+  collectorMetrics: 8888,
+  /** The Collector's Prometheus exporter: span metrics (RED from spans). */
+  spanMetrics: 8889,
+  /** Jaeger's query API (HTTP, /api/traces…), natively the trace store. */
+  jaegerQuery: 16686,
+  /** Jaeger's query API over gRPC (bound to loopback; unused by the lab). */
+  jaegerQueryGrpc: 16685,
+  /** Jaeger's own OTLP receiver over gRPC: the Collector exports traces to it (the Collector holds 4317). */
+  jaegerOtlpGrpc: 14317,
+  /** Jaeger's health check. */
+  jaegerHealth: 13134,
+  /** Jaeger's own metrics. */
+  jaegerMetrics: 14269,
+  /** Tempo's HTTP API (Compose's trace store). */
+  tempo: 3200,
 } as const;
 
 /** One of the ports above. */
@@ -65,6 +87,17 @@ export const COMPOSE_HOSTS: Readonly<Record<PortName, string>> = {
   rabbitmqPrometheus: 'rabbitmq',
   rabbitmqManagement: 'rabbitmq',
   rabbitmqDist: 'rabbitmq',
+  otlpGrpc: 'otel-collector',
+  otlpHttp: 'otel-collector',
+  collectorHealth: 'otel-collector',
+  collectorMetrics: 'otel-collector',
+  spanMetrics: 'otel-collector',
+  jaegerQuery: 'jaeger',
+  jaegerQueryGrpc: 'jaeger',
+  jaegerOtlpGrpc: 'jaeger',
+  jaegerHealth: 'jaeger',
+  jaegerMetrics: 'jaeger',
+  tempo: 'tempo',
 };
 
 /** `host:port` of a port natively (127.0.0.1) or in Compose (its service's host name). */
@@ -86,4 +119,8 @@ export const DEFAULT_URLS = {
   rabbitmq: `amqp://guest:guest@${address('rabbitmq')}`,
   ordersGrpc: address('ordersGrpc'),
   edge: `http://${address('edge')}`,
+  /** Where the services export spans (OTLP over HTTP; the SDK appends /v1/traces). */
+  otlpHttp: `http://${address('otlpHttp')}`,
+  /** Jaeger's query API, which the console reads traces from. */
+  jaegerQuery: `http://${address('jaegerQuery')}`,
 } as const;
