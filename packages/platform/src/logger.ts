@@ -1,5 +1,6 @@
 /** The pino logger every service uses: one JSON object per line on stdout. */
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+import { logTraceFields } from './tracing/trace-context.js';
 
 export type { Logger } from 'pino';
 
@@ -10,7 +11,11 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** A logger with the fields every service logs (docs/architecture.md): time, level (label), service, msg; errors under `err`. */
+/**
+ * A logger with the fields every service logs (docs/architecture.md): time, level (label),
+ * service, msg; errors under `err`; and inside a span its `trace_id` and `span_id` (a mixin
+ * asking the OpenTelemetry API for the active span: nothing when tracing is off).
+ */
 export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
   return pino(
     {
@@ -21,6 +26,7 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: stdSerializers.err },
+      mixin: logTraceFields,
     },
     destination ?? stdoutDestination(),
   );

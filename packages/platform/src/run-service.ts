@@ -4,6 +4,8 @@
  */
 import { createLifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
+import { settleWithin } from './timeout.js';
+import { tracingRuntime } from './tracing/runtime.js';
 
 /** The settings runService reads from every service's configuration (commonConfig). */
 export interface RunnableConfig {
@@ -49,6 +51,8 @@ export async function runService<C extends RunnableConfig & Partial<MigratingCon
     if (migrationsDir !== undefined && config.MIGRATE_ON_START === true && config.DATABASE_URL !== undefined) {
       await migrate(config.DATABASE_URL, migrationsDir, logger);
     }
+    // Registered first, so it runs last: the spans of the drained work leave too, within a bound.
+    lifecycle.onShutdown('tracing', () => flushTracing(logger));
     const service = build(config, { logger });
     lifecycle.onShutdown(name, () => service.stop());
     await service.start();
@@ -58,6 +62,17 @@ export async function runService<C extends RunnableConfig & Partial<MigratingCon
     logger.flush();
     process.exit(1);
   }
+}
+
+/** At most this long exporting the last spans at shutdown (the Collector may be gone). */
+const TRACING_FLUSH_MS = 2_000;
+
+/** Exports the spans still queued and stops the SDK, when tracing runs; never longer than TRACING_FLUSH_MS. */
+async function flushTracing(logger: Logger): Promise<void> {
+  const runtime = tracingRuntime();
+  if (runtime === undefined) return;
+  const flushed = await settleWithin(runtime.shutdown(), TRACING_FLUSH_MS);
+  if (!flushed) logger.warn({ spans: runtime.stats }, 'spans not all exported at shutdown');
 }
 
 /** Loaded only here, so a service without a database never loads pg and node-pg-migrate. */

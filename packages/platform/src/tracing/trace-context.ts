@@ -1,0 +1,47 @@
+/**
+ * The trace context of the work in progress, read through the OpenTelemetry API only (no SDK):
+ * with tracing off the API has no active span and every function here returns nothing, at the
+ * cost of a lookup. W3C Trace Context formats: `traceparent` (level 1) and the response header
+ * `traceresponse` (level 2), both `00-<trace id>-<span id>-<flags>`.
+ */
+import { ROOT_CONTEXT, TraceFlags, isSpanContextValid, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { isValidTraceparent } from '@orderlab/contracts/formats';
+
+/** The response header that tells a client the trace of its request (W3C Trace Context level 2). */
+export const TRACERESPONSE_HEADER = 'traceresponse';
+
+/** `00-<trace id>-<span id>-<flags>` of a span context. */
+export function formatTraceparent(spanContext: SpanContext): string {
+  const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
+  return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
+}
+
+/** The active span's context when there is a valid one (tracing on, inside a span). */
+export function activeSpanContext(ctx?: Context): SpanContext | undefined {
+  const span = ctx === undefined ? trace.getActiveSpan() : trace.getSpan(ctx);
+  const spanContext = span?.spanContext();
+  return spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+/** The traceparent of the active span, if any: what a message written now should carry. */
+export function activeTraceparent(): string | undefined {
+  const spanContext = activeSpanContext();
+  return spanContext === undefined ? undefined : formatTraceparent(spanContext);
+}
+
+/** The context whose remote parent a stored or received traceparent names (ROOT when there is none or it is malformed). */
+export function contextFromTraceparent(traceparent: string | null | undefined): Context {
+  if (!isValidTraceparent(traceparent)) return ROOT_CONTEXT;
+  const [, traceId, spanId, flags] = traceparent.split('-') as [string, string, string, string];
+  const spanContext: SpanContext = { traceId, spanId, traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };
+  return isSpanContextValid(spanContext) ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : ROOT_CONTEXT;
+}
+
+/**
+ * The trace fields of a log line written now: `trace_id` and `span_id` of the active span, or
+ * nothing outside a span. The logger adds them to every line (a pino mixin).
+ */
+export function logTraceFields(): { trace_id?: string; span_id?: string } {
+  const spanContext = activeSpanContext();
+  return spanContext === undefined ? {} : { trace_id: spanContext.traceId, span_id: spanContext.spanId };
+}
