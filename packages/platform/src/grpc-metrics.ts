@@ -1,6 +1,6 @@
 /** rpc_client/server_call_duration_seconds (docs/metrics.md), recorded by the services' own call wrappers. */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { DURATION_BUCKETS, secondsSince, type BoundHistogram, type ServiceMetrics } from './metrics.js';
+import { DURATION_BUCKETS, sampledSpan, secondsSince, type BoundHistogram, type ServiceMetrics } from './metrics.js';
 
 const LABELS = ['rpc_system_name', 'rpc_method', 'rpc_status_code'] as const;
 
@@ -12,7 +12,10 @@ export function grpcStatusName(code: number): string {
 /**
  * Records one finished call: its full method (`orderlab.orders.v1.OrderService/CreateOrder`),
  * status code and start (a performance.now() reading). The caller calls it where the status
- * is known: the client in its callback, the server where it answers.
+ * is known: the client in its callback, the server where it answers. The span active there,
+ * when sampled, becomes the call's exemplar: in the client's callback, which the gRPC
+ * instrumentation runs in the client span's context; in the server's answer, reached from its
+ * handler, which runs in the server span's context.
  */
 export type GrpcCallRecorder = (rpcMethod: string, code: number, startedMs: number) => void;
 
@@ -38,7 +41,7 @@ function recorder(metrics: ServiceMetrics, name: string, help: string): GrpcCall
     let byCode = series.get(rpcMethod);
     if (byCode === undefined) series.set(rpcMethod, (byCode = []));
     const bound = (byCode[code] ??= duration.bind({ rpc_system_name: 'grpc', rpc_method: rpcMethod, rpc_status_code: grpcStatusName(code) }));
-    bound.observe(secondsSince(startedMs));
+    bound.observe(secondsSince(startedMs), sampledSpan());
   };
 }
 

@@ -1,6 +1,6 @@
 /** HTTP server metrics for Fastify and the GET /metrics route (docs/metrics.md, "HTTP servers"). */
 import type { FastifyInstance } from 'fastify';
-import { DURATION_BUCKETS, type ServiceMetrics } from './metrics.js';
+import { DURATION_BUCKETS, exposition, sampledSpan, type ServiceMetrics } from './metrics.js';
 
 /** http_route of a request no route matched (404s): raw paths would be unbounded. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -20,16 +20,18 @@ export interface HttpMetricsOptions {
 }
 
 /**
- * Adds GET /metrics (with the registry's content type) and the request hooks. Call it on the root
- * instance right after registerHttpDefaults, before load shedding and routes, so shed requests
- * (503) are recorded too. With metrics disabled it adds nothing: /metrics is a 404.
+ * Adds GET /metrics and the request hooks. Call it on the root instance right after
+ * registerHttpDefaults, before load shedding and routes, so shed requests (503) are recorded
+ * too. /metrics answers in OpenMetrics, with exemplars, to a scraper that accepts it
+ * (Prometheus), else in the Prometheus text format (exposition()). With metrics disabled it
+ * adds nothing: /metrics is a 404.
  */
 export function registerMetrics(app: FastifyInstance, metrics: ServiceMetrics, { recordRequests = true }: HttpMetricsOptions = {}): void {
   const registry = metrics.registry;
   if (!metrics.enabled || registry === undefined) return;
-  app.get(METRICS_PATH, { schema: { hide: true } }, async (_request, reply) => {
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
+  app.get(METRICS_PATH, { schema: { hide: true } }, async (request, reply) => {
+    const { contentType, body } = await exposition(registry, request.headers.accept);
+    return reply.header('vary', 'Accept').type(contentType).send(body);
   });
   if (!recordRequests) return;
 
@@ -64,11 +66,15 @@ export function registerMetrics(app: FastifyInstance, metrics: ServiceMetrics, {
     if (NOT_RECORDED.has(route)) return done();
     const method = methodOf(request.method);
     active.set(method, (active.get(method) ?? 0) + 1);
+    // The exemplar is the request's span, taken here where it is the active one: 'close' is
+    // emitted by the socket's machinery, whose context need not be the request's.
+    const exemplar = sampledSpan();
     const res = reply.raw;
     res.on('close', () => {
       active.set(method, (active.get(method) ?? 1) - 1);
       if (res.writableEnded) {
-        duration.observe({ http_request_method: method, http_route: route, http_response_status_code: reply.statusCode }, reply.elapsedTime / 1000);
+        const labels = { http_request_method: method, http_route: route, http_response_status_code: reply.statusCode };
+        duration.observe(labels, reply.elapsedTime / 1000, exemplar);
       }
     });
     done();

@@ -9,19 +9,38 @@
  * order that was the largest single cost of metrics on the order path. These keep one series
  * per label-value combination in a Map keyed by the values joined in label-name order, and the
  * buckets in a Float64Array; label names are checked by the compiler (Labels<L>), not at run
- * time. prom-client's Registry still serves the text format: it accepts any object with a
- * name, help, type and get().
+ * time. prom-client's Registry still serves both exposition formats: it accepts any object with
+ * a name, help, type and get().
+ *
+ * A histogram also keeps, per series and bucket, the latest exemplar it was given (the trace of
+ * one observation in that bucket); prom-client's Registry writes them in the OpenMetrics format
+ * only. An observation without one costs a single comparison more.
  */
 import type { Registry } from 'prom-client';
 
 /** Label values by label name; a missing label is not exposed (the same as an empty one in PromQL). */
 export type LabelValues = Partial<Record<string, string | number>>;
 
+/** The span an observation happened in (an OpenTelemetry SpanContext fits), kept as an exemplar. */
+export interface ExemplarSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+/** An exemplar as prom-client's Registry writes it: `# {trace_id="…",span_id="…"} value timestamp`. */
+interface SampleExemplar {
+  labelSet: { trace_id: string; span_id: string };
+  value: number;
+  /** Seconds since the epoch, as OpenMetrics timestamps are. */
+  timestamp: number;
+}
+
 /** One sample as prom-client's Registry formats it. */
 interface Sample {
   labels: Record<string, string | number>;
   value: number;
   metricName?: string;
+  exemplar?: SampleExemplar;
 }
 
 /** What prom-client's Registry reads from a metric. */
@@ -117,12 +136,28 @@ export class FastCounter extends FastMetric<{ labels: Record<string, string>; va
   }
 }
 
+/** The latest exemplar of one bucket, overwritten in place by the next one. */
+interface BucketExemplar {
+  traceId: string;
+  spanId: string;
+  value: number;
+  /** Date.now() of the observation, ms. */
+  timeMs: number;
+}
+
 interface HistogramSeries {
   labels: Record<string, string>;
   /** Observations per bucket, not cumulative (exposition sums them). */
   counts: Float64Array;
   sum: number;
   count: number;
+  /** Per bucket, +Inf last; created at the series' first exemplar. */
+  exemplars: (BucketExemplar | undefined)[] | undefined;
+}
+
+/** A series bound to its labels (FastHistogram.bind). */
+export interface BoundSeries {
+  observe(value: number, exemplar?: ExemplarSpan): void;
 }
 
 /** A histogram with fixed buckets per label set. Non-finite observations are ignored. */
@@ -139,28 +174,29 @@ export class FastHistogram extends FastMetric<HistogramSeries> {
     if (spec.labelNames.length === 0) this.series.set('', this.newSeries({}));
   }
 
-  observe(labels: LabelValues, value: number): void {
+  /** Records value; exemplar, when given, becomes the latest exemplar of value's bucket. */
+  observe(labels: LabelValues, value: number, exemplar?: ExemplarSpan): void {
     if (!Number.isFinite(value)) return;
-    this.record(this.seriesOf(keyOf(this.labelNames, labels), labels), value);
+    this.record(this.seriesOf(keyOf(this.labelNames, labels), labels), value, exemplar);
   }
 
   /**
    * The series of labels as a handle: observe(value) without building the key again. The series
    * is created at its first observation (as with observe), and again after a reset.
    */
-  bind(labels: LabelValues): { observe(value: number): void } {
+  bind(labels: LabelValues): BoundSeries {
     const key = keyOf(this.labelNames, labels);
     const bound = { ...labels };
     let series: HistogramSeries | undefined;
     let generation = -1;
     return {
-      observe: (value: number) => {
+      observe: (value: number, exemplar?: ExemplarSpan) => {
         if (!Number.isFinite(value)) return;
         if (generation !== this.generation || series === undefined) {
           series = this.seriesOf(key, bound);
           generation = this.generation;
         }
-        this.record(series, value);
+        this.record(series, value, exemplar);
       },
     };
   }
@@ -174,7 +210,7 @@ export class FastHistogram extends FastMetric<HistogramSeries> {
     return series;
   }
 
-  private record(series: HistogramSeries, value: number): void {
+  private record(series: HistogramSeries, value: number, exemplar: ExemplarSpan | undefined): void {
     const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && value > (bounds[i] as number)) i++;
@@ -182,18 +218,19 @@ export class FastHistogram extends FastMetric<HistogramSeries> {
     if (i < bounds.length) series.counts[i] = (series.counts[i] as number) + 1;
     series.sum += value;
     series.count += 1;
+    if (exemplar !== undefined) keepExemplar(series, i, value, exemplar);
   }
 
   get(): Collected {
     const bucket = `${this.name}_bucket`;
     const values: Sample[] = [];
-    for (const { labels, counts, sum, count } of this.series.values()) {
+    for (const { labels, counts, sum, count, exemplars } of this.series.values()) {
       let cumulative = 0;
       for (let i = 0; i < this.bounds.length; i++) {
         cumulative += counts[i] as number;
-        values.push({ labels: { ...labels, le: this.bounds[i] as number }, value: cumulative, metricName: bucket });
+        values.push(withExemplar({ labels: { ...labels, le: this.bounds[i] as number }, value: cumulative, metricName: bucket }, exemplars?.[i]));
       }
-      values.push({ labels: { ...labels, le: '+Inf' }, value: count, metricName: bucket });
+      values.push(withExemplar({ labels: { ...labels, le: '+Inf' }, value: count, metricName: bucket }, exemplars?.[this.bounds.length]));
       values.push({ labels, value: sum, metricName: `${this.name}_sum` });
       values.push({ labels, value: count, metricName: `${this.name}_count` });
     }
@@ -209,8 +246,31 @@ export class FastHistogram extends FastMetric<HistogramSeries> {
   }
 
   private newSeries(labels: Record<string, string>): HistogramSeries {
-    return { labels, counts: new Float64Array(this.bounds.length), sum: 0, count: 0 };
+    return { labels, counts: new Float64Array(this.bounds.length), sum: 0, count: 0, exemplars: undefined };
   }
+}
+
+/** Makes exemplar the latest of bucket i (bounds.length = +Inf), reusing the bucket's object. */
+function keepExemplar(series: HistogramSeries, i: number, value: number, { traceId, spanId }: ExemplarSpan): void {
+  const exemplars = (series.exemplars ??= new Array<BucketExemplar | undefined>(series.counts.length + 1).fill(undefined));
+  const kept = exemplars[i];
+  const timeMs = Date.now();
+  if (kept === undefined) {
+    exemplars[i] = { traceId, spanId, value, timeMs };
+    return;
+  }
+  kept.traceId = traceId;
+  kept.spanId = spanId;
+  kept.value = value;
+  kept.timeMs = timeMs;
+}
+
+/** sample with the bucket's exemplar, if it has one. */
+function withExemplar(sample: Sample, kept: BucketExemplar | undefined): Sample {
+  if (kept !== undefined) {
+    sample.exemplar = { labelSet: { trace_id: kept.traceId, span_id: kept.spanId }, value: kept.value, timestamp: kept.timeMs / 1000 };
+  }
+  return sample;
 }
 
 /** Registers a FastCounter or FastHistogram with a prom-client registry (it only calls get()). */

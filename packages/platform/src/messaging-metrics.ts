@@ -2,13 +2,16 @@
  * What a message consumer did with each delivery (docs/metrics.md, "fulfillment" and
  * "notifications"): the same four instruments for a Redis stream and a RabbitMQ queue.
  */
-import { DURATION_BUCKETS, NO_METRICS, type ServiceMetrics } from './metrics.js';
+import { DURATION_BUCKETS, NO_METRICS, sampledSpan, type ServiceMetrics } from './metrics.js';
 
 /** What a consumer reports; every method is a no-op when metrics are off. */
 export interface MessagingConsumerMetrics {
   /** A delivery arrived; redelivered when it is not its message's first (a reclaim, a retry, a broker redelivery). */
   consumed(redelivered: boolean): void;
-  /** One delivery was processed in seconds; errorType is empty on success. */
+  /**
+   * One delivery was processed in seconds; errorType is empty on success. Call it inside the
+   * delivery's consumer span: that span, when sampled, becomes the observation's exemplar.
+   */
   processed(errorType: string, seconds: number): void;
   /** A message was moved to the dead-letter destination. */
   deadLettered(): void;
@@ -45,8 +48,7 @@ export function messagingConsumerMetrics(system: 'redis' | 'rabbitmq', destinati
       consumed.inc(base);
       if (wasRedelivered) redelivered.inc(base);
     },
-    // traceId (exemplar hook) stays unset until tracing lands.
-    processed: (errorType, seconds) => duration.observe({ ...base, error_type: errorType }, seconds),
+    processed: (errorType, seconds) => duration.observe({ ...base, error_type: errorType }, seconds, sampledSpan()),
     deadLettered: () => deadLettered.inc(base),
   };
 }

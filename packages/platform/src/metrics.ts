@@ -1,14 +1,18 @@
 /**
  * Prometheus metrics (docs/metrics.md): one registry per process, prom-client default metrics,
  * `orderlab_build_info`, and instruments that cost nothing when METRICS_ENABLED=false. Counters and
- * histograms are our own (instruments.ts, cheaper per call); gauges and the text format are prom-client's.
+ * histograms are our own (instruments.ts, cheaper per call); gauges and both exposition formats
+ * (Prometheus text, and OpenMetrics with exemplars: exposition()) are prom-client's.
  *
  * Instruments are created through ServiceMetrics so that a disabled process registers nothing,
  * starts no default-metrics timers and records into no-ops; callers never check the flag.
  */
 import { readFileSync } from 'node:fs';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { FastCounter, FastHistogram, register } from './instruments.js';
+import { trace, TraceFlags } from '@opentelemetry/api';
+import { collectDefaultMetrics, Gauge, Registry, type OpenMetricsContentType } from 'prom-client';
+import { FastCounter, FastHistogram, register, type ExemplarSpan } from './instruments.js';
+
+export type { ExemplarSpan } from './instruments.js';
 
 /** Semantic-convention advice for HTTP, RPC and messaging durations (SLO thresholds sit on 0.25 s). */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -33,13 +37,11 @@ export interface GaugeMetric<L extends string = string> {
 /** A distribution of observed values (seconds, for every histogram of the catalogue). */
 export interface HistogramMetric<L extends string = string> {
   /**
-   * Records value. traceId is the exemplar hook: once tracing lands, a sampled trace id is
-   * attached as an OpenMetrics exemplar (`trace_id`). That needs FastHistogram to keep the
-   * latest exemplar per bucket and hand it out as each bucket sample's `exemplar` (prom-client's
-   * Registry writes those), and the registry switched to the OpenMetrics content type
-   * (Prometheus only reads exemplars from that format); until then the argument is ignored.
+   * Records value. exemplar (sampledSpan(): the sampled span the observation belongs to, or
+   * undefined) becomes the latest exemplar of value's bucket: `trace_id` and `span_id` in the
+   * OpenMetrics exposition, where Prometheus reads them and Grafana links to the trace.
    */
-  observe(labels: Labels<L>, value: number, traceId?: string): void;
+  observe(labels: Labels<L>, value: number, exemplar?: ExemplarSpan): void;
   /**
    * The series of these labels, for a hot path that records the same labels again and again
    * (each SQL statement): observing through it skips building the series key each time.
@@ -49,7 +51,19 @@ export interface HistogramMetric<L extends string = string> {
 
 /** One series of a histogram (HistogramMetric.bind). */
 export interface BoundHistogram {
-  observe(value: number): void;
+  observe(value: number, exemplar?: ExemplarSpan): void;
+}
+
+/**
+ * The active span when it is sampled (its trace is exported, so an exemplar pointing at it
+ * leads somewhere), else undefined. With tracing off no context manager is registered and
+ * this is a few property reads that find no span.
+ */
+export function sampledSpan(): ExemplarSpan | undefined {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return undefined;
+  const spanContext = span.spanContext();
+  return (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 ? spanContext : undefined;
 }
 
 interface MetricConfig<L extends string> {
@@ -134,6 +148,8 @@ export function createServiceMetrics({ enabled, service, version }: ServiceMetri
     enabled: true,
     registry,
     counter<L extends string>({ name, help, labelNames = [] }: MetricConfig<L>): CounterMetric<L> {
+      // OpenMetrics names a counter's samples <family>_total: with the suffix, both formats agree.
+      if (!name.endsWith('_total')) throw new Error(`counter ${name}: a counter's name ends in _total`);
       return share(name, () => {
         const counter = new FastCounter({ name, help, labelNames });
         register(registry, counter);
@@ -162,9 +178,8 @@ export function createServiceMetrics({ enabled, service, version }: ServiceMetri
         // Not prom-client's Histogram: see instruments.ts for why.
         const histogram = new FastHistogram({ name, help, labelNames, buckets });
         register(registry, histogram);
-        // traceId: the exemplar hook (see HistogramMetric.observe).
         return {
-          observe: (labels: Labels<L>, value: number) => histogram.observe(labels, value),
+          observe: (labels: Labels<L>, value: number, exemplar?: ExemplarSpan) => histogram.observe(labels, value, exemplar),
           bind: (labels: Labels<L>) => histogram.bind(labels),
         };
       });
@@ -175,6 +190,71 @@ export function createServiceMetrics({ enabled, service, version }: ServiceMetri
 
 /** Disabled metrics, the default of components built without any (unit tests, tools). */
 export const NO_METRICS: ServiceMetrics = createServiceMetrics({ enabled: false, service: 'none', version: 'none' });
+
+/** What a scrape gets: the exposition and its Content-Type. */
+export interface Exposition {
+  contentType: string;
+  body: string;
+}
+
+/**
+ * The registry's metrics in the format the scraper asks for: OpenMetrics, with the histograms'
+ * exemplars and `# EOF`, when its Accept header names application/openmetrics-text (Prometheus's
+ * does, and it reads exemplars from nothing else); the Prometheus text format otherwise. Sample
+ * names are the same in both (counters end in `_total`: ServiceMetrics.counter insists).
+ */
+export async function exposition(registry: Registry, accept: string | undefined): Promise<Exposition> {
+  if (!acceptsOpenMetrics(accept)) return { contentType: registry.contentType, body: await registry.metrics() };
+  return { contentType: Registry.OPENMETRICS_CONTENT_TYPE, body: await openMetricsView(registry).metrics() };
+}
+
+/** True when an Accept header lists application/openmetrics-text without q=0. */
+export function acceptsOpenMetrics(accept: string | undefined): boolean {
+  if (accept === undefined || !accept.includes('application/openmetrics-text')) return false;
+  return accept.split(',').some((range) => {
+    const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    return type === 'application/openmetrics-text' && !params.some((param) => /^q=0(\.0*)?$/.test(param));
+  });
+}
+
+/** What the registry holds of a metric, and what it reads from it on a scrape. */
+interface Collectable {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: string;
+  get(): Promise<{ name: string; type: string }> | { name: string; type: string };
+  getForPromString?(): Promise<{ name: string; type: string }>;
+}
+
+/**
+ * A registry of the OpenMetrics type, for one scrape, whose metrics read those of registry.
+ * Why not switch the process's registry between formats: prom-client writes in the registry's
+ * format, and its OpenMetrics pass strips `_total` from the name of every counter object it
+ * writes, for good — a shared registry would race between concurrent scrapes and lose the
+ * suffix in the Prometheus format after the first OpenMetrics scrape. The views here are
+ * per scrape and hand prom-client the counter's name without the suffix (the OpenMetrics
+ * family name; it appends `_total` to each sample again); the metrics themselves are shared,
+ * so every observation is recorded once whichever format is scraped.
+ */
+function openMetricsView(registry: Registry): Registry<OpenMetricsContentType> {
+  // (prom-client's typings lack the constructor's content-type argument.)
+  const view = new Registry<OpenMetricsContentType>();
+  view.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  for (const metric of registry.getMetricsAsArray() as unknown as Collectable[]) {
+    const family = metric.type === 'counter' ? metric.name.replace(/_total$/, '') : metric.name;
+    const read = metric.getForPromString?.bind(metric) ?? metric.get.bind(metric);
+    const viewed = {
+      name: family,
+      help: metric.help,
+      type: metric.type,
+      aggregator: metric.aggregator,
+      get: async () => ({ ...(await read()), name: family }),
+    };
+    view.registerMetric(viewed as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+  return view;
+}
 
 /** One gauge of registerSnapshotGauges: its name, help and labels, and how it shows a snapshot. */
 export interface SnapshotGauge<S> extends MetricConfig<string> {
