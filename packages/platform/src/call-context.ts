@@ -8,11 +8,15 @@ import { Metadata } from '@grpc/grpc-js';
 import { isValidTraceparent } from '@orderlab/contracts/formats';
 import { METADATA } from '@orderlab/contracts/headers';
 import { metadataValue, requestIdFromMetadata } from './grpc.js';
+import { activeTraceparent } from './tracing/trace-context.js';
 
 /** What a call carries about the request that caused it. */
 export interface CallContext {
   requestId: string;
-  /** A well-formed W3C traceparent of the request, if it had one. */
+  /**
+   * The W3C traceparent the call's work belongs to: on the server, its own span's when tracing
+   * runs (what the outbox rows it writes carry on), else the caller's if well-formed.
+   */
   traceparent?: string | undefined;
   /** The request's Idempotency-Key: required by the create calls. */
   idempotencyKey?: string | undefined;
@@ -28,14 +32,15 @@ export function callMetadata(ctx: CallContext): Metadata {
 }
 
 /**
- * The context of an incoming call: the caller's sane request id (else a new one), its traceparent
- * if well-formed, its idempotency key if not empty.
+ * The context of an incoming call: the caller's sane request id (else a new one), the traceparent
+ * of the call's own span (tracing on) or the caller's if well-formed, its idempotency key if not
+ * empty. Call it inside the handler, where the call's span is active.
  */
 export function callContextFromMetadata(metadata: Metadata): CallContext {
   const traceparent = metadataValue(metadata, METADATA.traceparent);
   return {
     requestId: requestIdFromMetadata(metadata),
-    traceparent: isValidTraceparent(traceparent) ? traceparent : undefined,
+    traceparent: activeTraceparent() ?? (isValidTraceparent(traceparent) ? traceparent : undefined),
     idempotencyKey: metadataValue(metadata, METADATA.idempotencyKey),
   };
 }

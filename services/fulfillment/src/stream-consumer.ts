@@ -7,10 +7,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { settleWithin, type Logger } from '@orderlab/platform';
 import { secondsSince } from '@orderlab/platform/metrics';
+import { withConsumerSpan, type ConsumerSpan } from '@orderlab/platform/tracing';
+import { FULFILLMENT_REQUEST_FIELDS } from '@orderlab/contracts/fulfillment-requests';
 import { performance } from 'node:perf_hooks';
 import { decideAfterFailure, decideBeforeProcessing, readBackoffMs, reclaimIntervalMs } from './delivery-policy.js';
 import { parseFulfillmentRequest, type FulfillmentRequest, type StreamEntry } from './fulfillment-request.js';
-import { consumerMetrics, type ConsumerMetrics, type ProcessErrorType } from './fulfillment-metrics.js';
+import { consumerMetrics, DESTINATION, type ConsumerMetrics, type ProcessErrorType } from './fulfillment-metrics.js';
 import { isNoGroupError, type FulfillmentStream } from './fulfillment-stream.js';
 
 /** What the consumer does with each request; errors thrown by handle() leave it pending or dead-letter it. */
@@ -74,12 +76,17 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
     // Safety net: should an entry of ours be reclaimed while still in flight, never run it twice at once.
     if (inFlight.has(entry.id)) return;
     metrics.consumed(deliveries);
-    const work = settle(entry, deliveries).finally(() => inFlight.delete(entry.id));
+    // Each entry is handled in a consumer span, the child of the relay's producer span its
+    // traceparent names: the order's trace goes on through the worker.
+    const work = withConsumerSpan(
+      { system: 'redis', destination: DESTINATION, messageId: entry.id, traceparent: entry.fields?.[FULFILLMENT_REQUEST_FIELDS.traceparent] },
+      (span) => settle(entry, deliveries, span),
+    ).finally(() => inFlight.delete(entry.id));
     inFlight.set(entry.id, work);
   }
 
   /** Processes one entry to a settled state: acked, dead-lettered, or left pending. Never rejects. */
-  async function settle(entry: StreamEntry, deliveries: number): Promise<void> {
+  async function settle(entry: StreamEntry, deliveries: number, span: ConsumerSpan): Promise<void> {
     let entryLog = log.child({ message_id: entry.id, deliveries });
     const started = performance.now();
     let errorType: ProcessErrorType = '';
@@ -111,6 +118,7 @@ export function buildStreamConsumer(options: StreamConsumerOptions): StreamConsu
       errorType = 'failed';
       entryLog.error({ err }, 'could not settle the fulfillment request; it stays pending');
     } finally {
+      if (errorType !== '') span.fail(errorType);
       metrics.processed(errorType, secondsSince(started));
     }
   }

@@ -10,6 +10,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { settleWithin, type Logger } from '@orderlab/platform';
 import { messagingConsumerMetrics, NO_METRICS, secondsSince, type ServiceMetrics } from '@orderlab/platform/metrics';
+import { withConsumerSpan, type ConsumerSpan } from '@orderlab/platform/tracing';
+import { EVENT_HEADERS } from '@orderlab/contracts/events';
 import { performance } from 'node:perf_hooks';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { decodeDelivery, requestIdOf, type DecodedEvent, type Delivery } from './event-decoder.js';
@@ -57,7 +59,26 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
   const stopping = new AbortController();
   let current: { channel: Channel; consumerTag: string } | undefined;
 
+  /**
+   * Handles one message in a consumer span, the child of the relay's producer span its
+   * `traceparent` header names: the order's trace goes on through notifications.
+   */
   async function handleDelivery(channel: Channel, msg: ConsumeMessage): Promise<void> {
+    const headers = msg.properties.headers as Record<string, unknown> | undefined;
+    const traceparent = headers?.[EVENT_HEADERS.traceparent];
+    const messageId: unknown = msg.properties.messageId;
+    await withConsumerSpan(
+      {
+        system: 'rabbitmq',
+        destination: queue,
+        traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+        messageId: typeof messageId === 'string' ? messageId : undefined,
+      },
+      (span) => processDelivery(channel, msg, span),
+    );
+  }
+
+  async function processDelivery(channel: Channel, msg: ConsumeMessage, span: ConsumerSpan): Promise<void> {
     const { properties, fields } = msg;
     // amqplib types messageId and correlationId as any; Delivery says what we know: unknown.
     const delivery: Delivery = {
@@ -89,6 +110,7 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
     }
     const deliveryCount = deliveryCountOf(properties.headers);
     const settlement = settle(outcome, deliveryCount, policy);
+    if (outcome.kind === 'failed' || outcome.kind === 'poison') span.fail(outcome.kind);
     report(msgLog, outcome, settlement, { redelivered: fields.redelivered, deliveryCount });
     record.processed(outcome, settlement, decoded.ok ? decoded.value.event.type : undefined, secondsSince(started));
     await apply(channel, msg, settlement, msgLog);

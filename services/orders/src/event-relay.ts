@@ -14,7 +14,9 @@
  */
 import { EVENT_ENVELOPES, EVENT_HEADERS, EVENTS_EXCHANGE, isEventType, type EventEnvelope } from '@orderlab/contracts';
 import { NO_METRICS, secondsSince } from '@orderlab/platform/metrics';
+import { inSpan, startProducerSpan } from '@orderlab/platform/tracing';
 import { performance } from 'node:perf_hooks';
+import type pg from 'pg';
 import { Compile } from 'typebox/compile';
 import { inTransaction } from './database.js';
 import type { EventPublisher, OutgoingEvent } from './event-publisher.js';
@@ -121,33 +123,52 @@ export function buildEventRelay(options: EventRelayOptions): EventRelay {
         client, 'events', batchSize, 'id, type, payload, request_id, traceparent, idempotency_key, created_at, attempts',
       );
       if (rows.length === 0) return { claimed: 0, delivered: 0, failed: 0 };
-      const failures: FailedDelivery[] = [];
-      const publishable: { row: EventRow; message: OutgoingEvent }[] = [];
-      for (const row of rows) {
-        const message = toOutgoingEvent(row);
-        if (message instanceof Error) {
-          log.error({ err: message, outboxId: row.id, type: row.type, request_id: row.request_id ?? undefined }, 'event does not match its contract; not published');
-          failures.push({ row, error: message, delayMs: INVALID_EVENT_BACKOFF_MS });
-        } else {
-          publishable.push({ row, message });
-        }
-      }
-      const started = performance.now();
-      const errors = await publisher.publishBatch(publishable.map(({ message }) => message));
-      recordSend(errors, secondsSince(started));
-      const sent: string[] = [];
-      for (const [i, { row }] of publishable.entries()) {
-        const error = errors[i];
-        if (error) failures.push({ row, error });
-        else sent.push(row.id);
-      }
-      await client.query(SETTLE_SQL, [sent, ...retryParams(failures, maxBackoffMs, random)]);
-      const undelivered = failures.find(({ delayMs }) => delayMs === undefined);
-      if (undelivered) warn(undelivered.error, 'events not delivered; will retry with backoff');
-      return { claimed: rows.length, delivered: sent.length, failed: failures.length };
+      return inSpan('events relay round', { 'orderlab.outbox.claimed': rows.length }, () => deliver(client, rows));
     });
     if (result.claimed > 0) log.debug(result, 'events round');
     return result;
+  }
+
+  /** Publishes claimed rows and settles them in the round's transaction (the round's span is active). */
+  async function deliver(client: pg.PoolClient, rows: EventRow[]): Promise<RelayRound> {
+    const failures: FailedDelivery[] = [];
+    const publishable: { row: EventRow; message: OutgoingEvent }[] = [];
+    for (const row of rows) {
+      const message = toOutgoingEvent(row);
+      if (message instanceof Error) {
+        log.error({ err: message, outboxId: row.id, type: row.type, request_id: row.request_id ?? undefined }, 'event does not match its contract; not published');
+        failures.push({ row, error: message, delayMs: INVALID_EVENT_BACKOFF_MS });
+      } else {
+        publishable.push({ row, message });
+      }
+    }
+    // Each message: a producer span in the trace of the request that wrote its row; its
+    // traceparent header is that span's, so the consumer's span is its child.
+    const spans = publishable.map(({ row, message }) => {
+      const span = startProducerSpan({
+        system: 'rabbitmq',
+        destination: EVENTS_EXCHANGE,
+        parentTraceparent: row.traceparent,
+        messageId: row.id,
+        attributes: { 'messaging.rabbitmq.destination.routing_key': message.routingKey },
+      });
+      if (span.traceparent !== undefined) (message.properties.headers as Record<string, string>)[EVENT_HEADERS.traceparent] = span.traceparent;
+      return span;
+    });
+    const started = performance.now();
+    const errors = await publisher.publishBatch(publishable.map(({ message }) => message));
+    recordSend(errors, secondsSince(started));
+    spans.forEach((span, i) => span.end(errors[i]));
+    const sent: string[] = [];
+    for (const [i, { row }] of publishable.entries()) {
+      const error = errors[i];
+      if (error) failures.push({ row, error });
+      else sent.push(row.id);
+    }
+    await client.query(SETTLE_SQL, [sent, ...retryParams(failures, maxBackoffMs, random)]);
+    const undelivered = failures.find(({ delayMs }) => delayMs === undefined);
+    if (undelivered) warn(undelivered.error, 'events not delivered; will retry with backoff');
+    return { claimed: rows.length, delivered: sent.length, failed: failures.length };
   }
 
   return buildRelayLoop({ name: 'events relay', logger: log, batchSize, pollIntervalMs: options.pollIntervalMs, round });

@@ -14,8 +14,10 @@
  */
 import { encodeFulfillmentRequest, FULFILLMENT_STREAMS } from '@orderlab/contracts/fulfillment-requests';
 import { NO_METRICS, secondsSince } from '@orderlab/platform/metrics';
+import { inSpan, startProducerSpan } from '@orderlab/platform/tracing';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { inTransaction } from './database.js';
 import { claimOutboxRows, retryParams, retrySql, type ClaimedOutboxRow, type FailedDelivery } from './outbox-store.js';
 import { sendRecorder } from './orders-metrics.js';
@@ -63,51 +65,69 @@ export function buildOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // The destination is named without the key prefix, so every lab and test reads alike.
   const recordSend = sendRecorder(options.metrics ?? NO_METRICS, 'redis', FULFILLMENT_STREAMS.requests);
 
-  /** XADDs every row in one pipeline; the result holds each row's error, or null when delivered. */
+  /**
+   * XADDs every row in one pipeline; the result holds each row's error, or null when delivered.
+   * Each entry gets a producer span in the trace of the request that wrote its row, and carries
+   * that span's traceparent to the worker.
+   */
   async function publish(rows: ClaimedRow[]): Promise<(Error | null)[]> {
     const enqueuedAt = new Date().toISOString();
     const pipeline = redis.pipeline();
-    for (const row of rows) {
+    const spans = rows.map((row) => startProducerSpan({
+      system: 'redis',
+      destination: FULFILLMENT_STREAMS.requests,
+      parentTraceparent: row.traceparent,
+      attributes: { 'orderlab.order.id': row.aggregate_id },
+    }));
+    for (const [i, row] of rows.entries()) {
       const fields = encodeFulfillmentRequest({
         orderId: row.aggregate_id,
         requestId: row.request_id,
-        traceparent: row.traceparent,
+        traceparent: spans[i]?.traceparent ?? row.traceparent,
         enqueuedAt,
         outboxId: row.id,
       });
       pipeline.xadd(streamKey, 'MAXLEN', '~', streamMaxLen, '*', ...fields);
     }
+    let errors: (Error | null)[];
     try {
       const replies = (await pipeline.exec()) ?? [];
-      return rows.map((_, i) => {
+      errors = rows.map((_, i) => {
         const reply = replies[i];
         return reply ? reply[0] : new Error('no reply from redis');
       });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      return rows.map(() => error);
+      errors = rows.map(() => error);
     }
+    spans.forEach((span, i) => span.end(errors[i]));
+    return errors;
   }
 
   async function round(): Promise<RelayRound> {
     const { claimed, delivered, failed, advanced } = await inTransaction(pool, async (client) => {
       const rows = await claimOutboxRows<ClaimedRow>(client, 'fulfillment', batchSize, 'id, aggregate_id, request_id, traceparent, attempts');
       if (rows.length === 0) return { claimed: 0, delivered: 0, failed: 0, advanced: [] as string[] };
-      const started = performance.now();
-      const errors = await publish(rows);
-      recordSend(errors, secondsSince(started));
-      const sent = rows.filter((_, i) => !errors[i]);
-      const retry: FailedDelivery[] = rows.flatMap((row, i) => (errors[i] ? [{ row, error: errors[i] }] : []));
-      const { rows: moved } = await client.query<{ id: string }>(SETTLE_SQL, [
-        sent.map((row) => row.id),
-        ...retryParams(retry, maxBackoffMs, random),
-      ]);
-      if (retry[0]) warn(retry[0].error, 'fulfillment requests not delivered; will retry with backoff');
-      return { claimed: rows.length, delivered: sent.length, failed: retry.length, advanced: moved.map((row) => row.id) };
+      return inSpan('outbox relay round', { 'orderlab.outbox.claimed': rows.length }, () => deliver(client, rows));
     });
     await cache.invalidateOrders(advanced);
     if (claimed > 0) log.debug({ claimed, delivered, failed }, 'outbox round');
     return { claimed, delivered, failed };
+  }
+
+  /** Delivers claimed rows and settles them in the round's transaction (the round's span is active). */
+  async function deliver(client: pg.PoolClient, rows: ClaimedRow[]): Promise<RelayRound & { advanced: string[] }> {
+    const started = performance.now();
+    const errors = await publish(rows);
+    recordSend(errors, secondsSince(started));
+    const sent = rows.filter((_, i) => !errors[i]);
+    const retry: FailedDelivery[] = rows.flatMap((row, i) => (errors[i] ? [{ row, error: errors[i] }] : []));
+    const { rows: moved } = await client.query<{ id: string }>(SETTLE_SQL, [
+      sent.map((row) => row.id),
+      ...retryParams(retry, maxBackoffMs, random),
+    ]);
+    if (retry[0]) warn(retry[0].error, 'fulfillment requests not delivered; will retry with backoff');
+    return { claimed: rows.length, delivered: sent.length, failed: retry.length, advanced: moved.map((row) => row.id) };
   }
 
   return buildRelayLoop({

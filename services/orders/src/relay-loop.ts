@@ -6,6 +6,7 @@
  */
 import type { Logger } from '@orderlab/platform';
 import type { ServiceMetrics } from '@orderlab/platform/metrics';
+import { outsideAnyTrace } from '@orderlab/platform/tracing';
 import type pg from 'pg';
 import { throttledWarn } from './throttled-log.js';
 
@@ -74,9 +75,12 @@ export function buildRelayLoop({ name, logger, batchSize, pollIntervalMs, round,
     }
   }
 
-  /** Runs work as the loop's only activity; a wake-up that arrived meanwhile runs right after. */
+  /**
+   * Runs work as the loop's only activity; a wake-up that arrived meanwhile runs right after.
+   * Outside any trace: a request's commit wakes the relay, but the round is the relay's own work.
+   */
   function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const promise = work();
+    const promise = outsideAnyTrace(work);
     current = promise
       .catch(() => undefined)
       .finally(() => {

@@ -42,16 +42,22 @@ export function linkToActiveSpan(): Link[] {
   return spanContext === undefined ? [] : [{ context: spanContext }];
 }
 
+/** A PRODUCER span in progress: the traceparent its message carries, and its end. */
+export interface ProducerSpan {
+  /** The producer span's traceparent — or, with tracing off, the parent's unchanged (undefined when none). */
+  traceparent: string | undefined;
+  /** Ends the span, failed when the message could not be delivered. */
+  end(error?: Error | null): void;
+}
+
 /**
- * Runs `send` inside a PRODUCER span whose parent is the context `parentTraceparent` names (the
- * request that wrote the message, e.g. an outbox row's) — or the active context when it is
- * undefined — linked to the span active now (the relay's own work). `send` gets the traceparent
- * the message must carry: the producer span's, or `parentTraceparent` unchanged with tracing off.
+ * Starts the PRODUCER span `send <destination>` of one message. Its parent is the context
+ * `parentTraceparent` names — the request that wrote the message, e.g. an outbox row's — and
+ * it links the span active now (the relay's round, which sends messages of many traces); with
+ * no `parentTraceparent` its parent is the active context. The message carries the returned
+ * traceparent, so that its consumer's span is this span's child.
  */
-export async function withProducerSpan<T>(
-  options: MessageSpanOptions & { parentTraceparent?: string | null | undefined },
-  send: (traceparent: string | undefined) => Promise<T>,
-): Promise<T> {
+export function startProducerSpan(options: MessageSpanOptions & { parentTraceparent?: string | null | undefined }): ProducerSpan {
   const hasParent = options.parentTraceparent !== undefined;
   const parent: Context = hasParent ? contextFromTraceparent(options.parentTraceparent) : context.active();
   const span = tracer.startSpan(
@@ -62,8 +68,19 @@ export async function withProducerSpan<T>(
   // Without the SDK the span is the parent's context itself (or invalid): the message then
   // carries the stored traceparent on, unchanged.
   const spanContext = span.spanContext();
-  const traceparent = isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : options.parentTraceparent ?? undefined;
-  return runInSpan(span, parent, () => send(traceparent));
+  return {
+    traceparent: isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : options.parentTraceparent ?? undefined,
+    end(error) {
+      if (error) failed(span, error);
+      span.end();
+    },
+  };
+}
+
+/** The CONSUMER span of the message being handled. */
+export interface ConsumerSpan {
+  /** Marks the handling failed (the message goes back, or to the dead letters): `reason` says why. */
+  fail(reason: string): void;
 }
 
 /**
@@ -73,7 +90,7 @@ export async function withProducerSpan<T>(
  */
 export async function withConsumerSpan<T>(
   options: MessageSpanOptions & { traceparent: string | null | undefined },
-  handle: () => Promise<T>,
+  handle: (span: ConsumerSpan) => Promise<T>,
 ): Promise<T> {
   const parent = contextFromTraceparent(options.traceparent);
   const span = tracer.startSpan(
@@ -81,7 +98,8 @@ export async function withConsumerSpan<T>(
     { kind: SpanKind.CONSUMER, attributes: messagingAttributes('process', options) },
     parent,
   );
-  return runInSpan(span, parent, handle);
+  const consumerSpan: ConsumerSpan = { fail: (reason) => span.setStatus({ code: SpanStatusCode.ERROR, message: reason }) };
+  return runInSpan(span, parent, () => handle(consumerSpan));
 }
 
 /** Runs fn with span active; an error marks the span failed (and is rethrown); the span always ends. */
@@ -89,10 +107,14 @@ async function runInSpan<T>(span: Span, parent: Context, fn: () => Promise<T>): 
   try {
     return await context.with(trace.setSpan(parent, span), fn);
   } catch (err) {
-    span.recordException(err as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+    failed(span, err as Error);
     throw err;
   } finally {
     span.end();
   }
+}
+
+function failed(span: Span, error: Error): void {
+  span.recordException(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
 }

@@ -4,7 +4,7 @@
  * cost of a lookup. W3C Trace Context formats: `traceparent` (level 1) and the response header
  * `traceresponse` (level 2), both `00-<trace id>-<span id>-<flags>`.
  */
-import { ROOT_CONTEXT, TraceFlags, isSpanContextValid, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, context, isSpanContextValid, trace, type Attributes, type Context, type SpanContext } from '@opentelemetry/api';
 import { isValidTraceparent } from '@orderlab/contracts/formats';
 
 /** The response header that tells a client the trace of its request (W3C Trace Context level 2). */
@@ -44,4 +44,34 @@ export function contextFromTraceparent(traceparent: string | null | undefined): 
 export function logTraceFields(): { trace_id?: string; span_id?: string } {
   const spanContext = activeSpanContext();
   return spanContext === undefined ? {} : { trace_id: spanContext.traceId, span_id: spanContext.spanId };
+}
+
+/**
+ * Runs fn outside any trace. For background work a request only wakes up (the outbox relays,
+ * pruners): without it the work would join the trace of whichever request woke it, because the
+ * async context follows the call.
+ */
+export function outsideAnyTrace<T>(fn: () => T): T {
+  return context.with(ROOT_CONTEXT, fn);
+}
+
+const tracer = trace.getTracer('orderlab');
+
+/**
+ * Runs fn inside a new span `name` (INTERNAL unless said otherwise), the child of the active
+ * one; an error marks it failed and is rethrown. For the lab's own units of work that no
+ * instrumentation sees, such as a relay's round.
+ */
+export async function inSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
+  return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
+    try {
+      return await fn();
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
 }
