@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { trace, TraceFlags } from '@opentelemetry/api';
 import { collectDefaultMetrics, Gauge, Registry, type OpenMetricsContentType } from 'prom-client';
 import { FastCounter, FastHistogram, register, type ExemplarSpan } from './instruments.js';
+import { registerTracingMetrics } from './tracing/tracing-metrics.js';
 
 export type { ExemplarSpan } from './instruments.js';
 
@@ -138,6 +139,7 @@ export function createServiceMetrics({ enabled, service, version }: ServiceMetri
     registers: [registry],
   });
   buildInfo.set({ service_name: service, service_version: version instanceof URL ? readPackageVersion(version) : version }, 1);
+  registerTracingMetrics(registry);
   const shared = new Map<string, unknown>();
   const share = <M>(key: string, create: () => M): M => {
     if (!shared.has(key)) shared.set(key, create());
