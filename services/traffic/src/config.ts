@@ -8,13 +8,18 @@ import { parseJourneyWeights } from './journeys.js';
 import { MAX_RATE, MODES, paramProblems, type ModeParams } from './traffic-modes.js';
 import { DEFAULT_URLS, PORTS } from '@orderlab/contracts/topology';
 
+/** An http(s) origin, optionally with a path prefix; no query or fragment. */
+const HTTP_URL = '^https?://[^\\s/?#]+(/[^\\s?#]*)?$';
+
 const rate = (value: number) => Type.Number({ default: value, minimum: 0, maximum: MAX_RATE });
 
 /** The schema: validation, defaults and the `TrafficConfig` type in one place. */
 export const trafficConfigSchema = Type.Object({
   ...commonConfig,
   PORT: Type.Integer({ default: PORTS.traffic, minimum: 0, maximum: 65_535 }),
-  TARGET_URL: Type.String({ default: DEFAULT_URLS.edge, pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$' }),
+  TARGET_URL: Type.String({ default: DEFAULT_URLS.edge, pattern: HTTP_URL }),
+  /** Jaeger's query API, where the traces view reads each trace. */
+  JAEGER_QUERY_URL: Type.String({ default: DEFAULT_URLS.jaegerQuery, pattern: HTTP_URL }),
   TARGET_CONNECTIONS: Type.Integer({ default: 256, minimum: 1, maximum: 1024 }),
   MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1, maximum: 100_000 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 300_000 }),

@@ -6,3 +6,7 @@ export { buildTrafficService, type TrafficService, type TrafficServiceDeps } fro
 export { createTargetClient, type TargetClient } from './target-client.js';
 export { MODES, type Mode, type ModeParams } from './traffic-modes.js';
 export type { TrafficStatus } from './traffic-generator.js';
+export { traceIdFromTraceresponse, TRACERESPONSE_HEADER } from './traceresponse.js';
+export type { RecentTraces, TracedRequest } from './trace-records.js';
+export { toWaterfall, type Waterfall, type WaterfallSpan } from './trace-waterfall.js';
+export { createJaegerClient, type JaegerClient, type JaegerTrace } from './jaeger-client.js';

@@ -1,6 +1,7 @@
 /**
  * The status page at GET /: one self-contained HTML document (inline CSS and JS, nothing
- * fetched from elsewhere, no build step) that polls /status every second and switches modes.
+ * fetched from elsewhere, no build step) that polls /status every second and switches modes,
+ * and links the traces view (/traces).
  * URLs are relative so the page also works behind a path prefix.
  */
 
@@ -15,6 +16,8 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   :root { font-family: system-ui, sans-serif; color: #1d2330; background: #f6f7f9; }
   body { max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; }
   h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
+  nav { float: right; }
+  a { color: #1d4ed8; }
   .muted { color: #667; font-size: .9rem; }
   .modes { display: flex; gap: .5rem; flex-wrap: wrap; margin: 1rem 0; align-items: center; }
   button { font: inherit; padding: .45rem 1rem; border: 1px solid #99a; border-radius: .4rem; background: #fff; cursor: pointer; }
@@ -33,6 +36,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 </style>
 </head>
 <body>
+<nav class="muted"><a href="traces">traces →</a> the slowest and failed requests, and their traces</nav>
 <h1>OrderLab traffic</h1>
 <div class="muted">target <span id="target">…</span> · up <span id="uptime">…</span> s · window <span id="window">…</span> s</div>
 

@@ -7,6 +7,7 @@ import { HTTP_HEADERS } from '@orderlab/contracts/headers';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { MAX_LEARN_BYTES, type PlannedRequest } from './journeys.js';
+import { TRACERESPONSE_HEADER, traceIdFromTraceresponse } from './traceresponse.js';
 import { statusClass, type OutcomeClass } from './window-stats.js';
 
 /** Sent with every request so the edge's access log tells generated traffic apart. */
@@ -24,6 +25,8 @@ export interface RequestOutcome {
   body?: string;
   /** The error code of a connection error (ECONNREFUSED, UND_ERR_SOCKET…). */
   errorCode?: string;
+  /** The trace the request became, from a well-formed traceresponse header. */
+  traceId?: string;
 }
 
 export interface TargetClientOptions {
@@ -71,11 +74,15 @@ export function createTargetClient({ url, connections, timeoutMs }: TargetClient
           signal: controller.signal,
         });
         const replayed = response.headers[HTTP_HEADERS.idempotentReplayed] === 'true';
+        const traceId = traceIdFromTraceresponse(response.headers[TRACERESPONSE_HEADER]);
         const length = Number(response.headers['content-length'] ?? 0);
         let body: string | undefined;
         if (request.readBody && response.statusCode < 300 && length <= MAX_LEARN_BYTES) body = await response.body.text();
         else await response.body.dump({ limit: MAX_LEARN_BYTES });
-        return { outcome: statusClass(response.statusCode), status: response.statusCode, latencyMs: performance.now() - started, replayed, ...(body === undefined ? {} : { body }) };
+        const result: RequestOutcome = { outcome: statusClass(response.statusCode), status: response.statusCode, latencyMs: performance.now() - started, replayed };
+        if (body !== undefined) result.body = body;
+        if (traceId !== undefined) result.traceId = traceId;
+        return result;
       } catch (err) {
         const latencyMs = performance.now() - started;
         const code = (err as { code?: string }).code;

@@ -10,6 +10,7 @@ import { ArrivalScheduler } from './arrival-scheduler.js';
 import { JourneyPlanner, REQUEST_KINDS, ROUTES, type JourneyWeights, type RequestKind } from './journeys.js';
 import { OverloadRamp, type OverloadView } from './overload-ramp.js';
 import type { TargetClient } from './target-client.js';
+import { TraceRecords, type RecentTraces } from './trace-records.js';
 import { burstRateAt, MODES, type Mode, type ModeParams } from './traffic-modes.js';
 import { OUTCOME_CLASSES, WindowStats, zeroCounts, type OutcomeClass, type OutcomeCounts, type WindowSummary } from './window-stats.js';
 
@@ -82,6 +83,7 @@ export function createTrafficGenerator(options: TrafficGeneratorOptions) {
   const window = new WindowStats(options.windowSeconds);
   const planner = new JourneyPlanner({ weights: options.weights, retryRatio: options.retryRatio, ...(options.random ? { random: options.random } : {}) });
   const totals = { sent: 0, dropped: 0, replayed: 0, outcomes: zeroCounts() };
+  const traces = new TraceRecords({ wallOffsetMs: wallOffset, routes: ROUTES });
   const kinds = Object.fromEntries(
     REQUEST_KINDS.map((kind) => [
       kind,
@@ -146,6 +148,7 @@ export function createTrafficGenerator(options: TrafficGeneratorOptions) {
       const result = await options.client.send(request);
       metrics.observeResponse(request.kind, request.method, result.outcome, result.status, result.latencyMs);
       record(request.kind, result.outcome, result.latencyMs, runRamp);
+      traces.record(t, request, result);
       if (result.replayed) totals.replayed += 1;
       if (result.status !== undefined) planner.learn(request, { status: result.status, ...(result.body === undefined ? {} : { body: result.body }) });
     },
@@ -194,6 +197,10 @@ export function createTrafficGenerator(options: TrafficGeneratorOptions) {
       return modeView();
     },
     mode: modeView,
+    /** The slowest and the failed requests of late, with their trace ids (the traces view). */
+    recentTraces(): RecentTraces {
+      return traces.recent(now());
+    },
     status(): TrafficStatus {
       const t = now();
       const summary = window.summary(t);

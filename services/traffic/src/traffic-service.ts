@@ -1,16 +1,18 @@
 /**
  * The traffic generator assembled: the undici pool to the target, the generator, and the
- * Fastify control API with the status page and health routes.
+ * Fastify control API with the status page, the traces view (reading Jaeger) and health routes.
  */
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { closeInOrder, drainBudgetMs, type Logger } from '@orderlab/platform';
+import { closeInOrder, drainBudgetMs, settleWithin, type Logger } from '@orderlab/platform';
 import { httpServerOptions, registerHealthRoutes, registerHttpDefaults, registerMetrics } from '@orderlab/platform/http';
 import { createServiceMetrics, type ServiceMetrics } from '@orderlab/platform/metrics';
 import Fastify from 'fastify';
 import { configuredModeParams, type TrafficConfig } from './config.js';
+import { createJaegerClient } from './jaeger-client.js';
 import { parseJourneyWeights } from './journeys.js';
 import { controlRoutes } from './routes/control.js';
+import { QUIET_TRACE_ROUTES, traceRoutes } from './routes/traces.js';
 import { createTargetClient } from './target-client.js';
 import { createTrafficGenerator, type TrafficGenerator } from './traffic-generator.js';
 
@@ -25,6 +27,20 @@ export interface TrafficServiceDeps {
 /** The package.json whose version the service's orderlab_build_info reports. */
 const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
+/** How long the console's open pages may keep the HTTP server from closing. */
+const HTTP_CLOSE_GRACE_MS = 1_000;
+
+/**
+ * Closes the HTTP server. A browser on the console keeps sockets it opened ahead of time and never
+ * sent a request on; Node counts them as busy, not idle, so close() would wait for them until the
+ * connection timeout (15 s, past the shutdown deadline). What is left after a short grace is cut.
+ */
+async function closeHttpServer(app: ReturnType<typeof createApp>): Promise<void> {
+  const closing = app.close();
+  if (!(await settleWithin(closing, HTTP_CLOSE_GRACE_MS))) app.server.closeAllConnections();
+  await closing;
+}
+
 /** A built service: start() listens on HOST:PORT and starts sending; stop() drains and closes. */
 export interface TrafficService {
   /** The Fastify instance (for app.inject in tests). */
@@ -35,13 +51,14 @@ export interface TrafficService {
 }
 
 function createApp(logger: Logger) {
-  // Control bodies are a few numbers; the status page polls /status every second, so it is quiet.
-  return Fastify(httpServerOptions({ logger, bodyLimit: 16 * 1024, quietRoutes: ['/healthz', '/readyz', '/status', '/'] })).withTypeProvider<TypeBoxTypeProvider>();
+  // Control bodies are a few numbers; the pages poll /status and /api/traces/recent, so those are quiet.
+  return Fastify(httpServerOptions({ logger, bodyLimit: 16 * 1024, quietRoutes: ['/healthz', '/readyz', '/status', '/', ...QUIET_TRACE_ROUTES] })).withTypeProvider<TypeBoxTypeProvider>();
 }
 
 /** Builds the service from its configuration; nothing is sent or listened to until start(). */
 export function buildTrafficService(config: TrafficConfig, { logger, now, metrics = createServiceMetrics({ enabled: config.METRICS_ENABLED, service: 'traffic', version: PACKAGE_JSON }) }: TrafficServiceDeps): TrafficService {
   const client = createTargetClient({ url: config.TARGET_URL, connections: config.TARGET_CONNECTIONS, timeoutMs: config.REQUEST_TIMEOUT_MS });
+  const jaeger = createJaegerClient({ url: config.JAEGER_QUERY_URL });
   const modeParams = configuredModeParams(config);
   const generator = createTrafficGenerator({
     client,
@@ -76,6 +93,7 @@ export function buildTrafficService(config: TrafficConfig, { logger, now, metric
     { accepting: () => stopping === undefined },
   );
   app.register(controlRoutes(generator, modeParams));
+  app.register(traceRoutes(generator, jaeger));
 
   return {
     app,
@@ -98,7 +116,8 @@ export function buildTrafficService(config: TrafficConfig, { logger, now, metric
         await closeInOrder(
           [
             { name: 'target pool', close: () => (drained ? client.close() : client.destroy()) },
-            { name: 'http server', close: () => app.close() },
+            { name: 'http server', close: () => closeHttpServer(app) },
+            { name: 'jaeger client', close: () => jaeger.close() },
           ],
           logger,
         );

@@ -8,6 +8,7 @@ describe('traffic configuration', () => {
     const config = parseTrafficConfig({});
     assert.equal(config.PORT, 8089);
     assert.equal(config.TARGET_URL, 'http://127.0.0.1:8080');
+    assert.equal(config.JAEGER_QUERY_URL, 'http://127.0.0.1:16686');
     assert.equal(config.TARGET_CONNECTIONS, 256);
     assert.equal(config.MAX_IN_FLIGHT, 256);
     assert.equal(config.REQUEST_TIMEOUT_MS, 5000);
@@ -33,6 +34,7 @@ describe('traffic configuration', () => {
       () =>
         parseTrafficConfig({
           TARGET_URL: 'edge:8080',
+          JAEGER_QUERY_URL: 'jaeger:16686',
           TRAFFIC_MODE: 'storm',
           STEADY_RATE: '-1',
           MAX_IN_FLIGHT: '0',
@@ -41,7 +43,7 @@ describe('traffic configuration', () => {
         }),
       (err: unknown) =>
         err instanceof ConfigError &&
-        ['TARGET_URL', 'TRAFFIC_MODE must be one of steady, burst, overload, pause', 'STEADY_RATE', 'MAX_IN_FLIGHT'].every((s) => err.message.includes(s)),
+        ['TARGET_URL', 'JAEGER_QUERY_URL', 'TRAFFIC_MODE must be one of steady, burst, overload, pause', 'STEADY_RATE', 'MAX_IN_FLIGHT'].every((s) => err.message.includes(s)),
     );
     assert.throws(
       () => parseTrafficConfig({ JOURNEY_WEIGHTS: 'browse=1,checkout=1', BURST_DURATION_MS: '60000', OVERLOAD_START_RATE: '50', OVERLOAD_MAX_RATE: '40' }),

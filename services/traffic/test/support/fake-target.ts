@@ -2,9 +2,10 @@
  * A fake of the edge for component tests: the shop's REST API as the traffic generator sees it
  * (catalog pages, products, idempotent order creation, orders, notifications), strict about
  * what it accepts, counting what it receives. Behaviours: answer, fail with 503 above a rate,
- * or hang.
+ * fail one route with 500, or hang. Like the real gateway it answers `traceresponse` (a fresh
+ * trace per request), or a malformed one, or none.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,6 +16,10 @@ export interface FakeTargetOptions {
   hang?: boolean;
   /** Answer after this many ms. */
   delayMs?: number;
+  /** Answer 500 to every request of this route template (e.g. 'GET /api/v1/notifications'). */
+  failRoute?: string;
+  /** The traceresponse header: a valid one (the default), a malformed one, or none. */
+  traceresponse?: 'valid' | 'malformed' | 'none';
 }
 
 export interface FakeTarget {
@@ -29,6 +34,8 @@ export interface FakeTarget {
   invalid: string[];
   /** Orders answered with Idempotent-Replayed: true. */
   replays(): number;
+  /** The route template of each trace id sent in a traceresponse (the last 10,000). */
+  traces: Map<string, string>;
   options: FakeTargetOptions;
   close(): Promise<void>;
 }
@@ -52,6 +59,7 @@ export async function startFakeTarget(options: FakeTargetOptions = {}): Promise<
   const arrivals: number[] = [];
   const orders = new Map<string, object>();
   const keys = new Map<string, { body: string; order: { id: string } }>();
+  const traces = new Map<string, string>();
   let total = 0;
   let replays = 0;
 
@@ -88,12 +96,27 @@ export async function startFakeTarget(options: FakeTargetOptions = {}): Promise<
       : path === '/api/v1/notifications' ? 'GET /api/v1/notifications'
       : `${req.method} ${path}`;
     count(route);
+    const trace = options.traceresponse ?? 'valid';
+    if (trace !== 'none') {
+      const traceId = randomBytes(16).toString('hex');
+      const spanId = randomBytes(8).toString('hex');
+      // Malformed: upper-case hex, which the W3C format forbids.
+      res.setHeader('traceresponse', trace === 'valid' ? `00-${traceId}-${spanId}-01` : `00-${traceId.toUpperCase()}-${spanId}-01`);
+      if (trace === 'valid') {
+        traces.set(traceId, route);
+        if (traces.size > 10_000) traces.delete(traces.keys().next().value!);
+      }
+    }
     const now = Date.now();
     arrivals.push(now);
     while (arrivals.length > 0 && arrivals[0]! <= now - 1000) arrivals.shift();
     if (options.hang) return;
     if (options.failAboveRate !== undefined && arrivals.length > options.failAboveRate) {
       send(res, 503, { status: 503, detail: 'overloaded' }, { 'retry-after': '1' });
+      return;
+    }
+    if (options.failRoute === route) {
+      send(res, 500, { status: 500, detail: 'failing on purpose' });
       return;
     }
     const query = Object.fromEntries(url.searchParams);
@@ -164,6 +187,7 @@ export async function startFakeTarget(options: FakeTargetOptions = {}): Promise<
     statuses,
     invalid,
     replays: () => replays,
+    traces,
     options,
     close: () =>
       new Promise<void>((resolve) => {
