@@ -9,6 +9,7 @@
  * none registered, so it is `redis` (docs/tracing.md).
  */
 import { SpanKind, SpanStatusCode, context, isSpanContextValid, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+import { isValidTraceparent } from '@orderlab/contracts/formats';
 import { activeSpanContext, contextFromTraceparent, formatTraceparent } from './trace-context.js';
 
 const tracer = trace.getTracer('orderlab-messaging');
@@ -44,7 +45,7 @@ export function linkToActiveSpan(): Link[] {
 
 /** A PRODUCER span in progress: the traceparent its message carries, and its end. */
 export interface ProducerSpan {
-  /** The producer span's traceparent — or, with tracing off, the parent's unchanged (undefined when none). */
+  /** The producer span's traceparent — or, with tracing off, the parent's unchanged (undefined when none or malformed). */
   traceparent: string | undefined;
   /** Ends the span, failed when the message could not be delivered. */
   end(error?: Error | null): void;
@@ -66,10 +67,11 @@ export function startProducerSpan(options: MessageSpanOptions & { parentTracepar
     parent,
   );
   // Without the SDK the span is the parent's context itself (or invalid): the message then
-  // carries the stored traceparent on, unchanged.
+  // carries the stored traceparent on, unchanged — when it is one (only a well-formed
+  // traceparent is ever passed on, as with tracing on).
   const spanContext = span.spanContext();
   return {
-    traceparent: isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : options.parentTraceparent ?? undefined,
+    traceparent: isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : isValidTraceparent(options.parentTraceparent) ? options.parentTraceparent : undefined,
     end(error) {
       if (error) failed(span, error);
       span.end();

@@ -19,7 +19,10 @@ export interface TracingSettings {
   environment: string;
 }
 
-/** Thrown for a malformed variable: the register hook prints it and the process exits 1, like the config loader. */
+/**
+ * Thrown for malformed variables, naming every one of them (not just the first), like the config
+ * loader: the register hook prints it on one line and the process exits 1.
+ */
 export class TracingSettingsError extends Error {}
 
 /**
@@ -31,14 +34,26 @@ export class TracingSettingsError extends Error {}
 export function readTracingSettings(env: Record<string, string | undefined> = process.env, entry = process.argv[1]): TracingSettings {
   const pkg = entry === undefined ? undefined : nearestPackageJson(entry);
   const name = env.OTEL_SERVICE_NAME || pkg?.name?.replace(/^@[^/]+\//, '') || 'unknown_service:node';
-  return {
-    enabled: parseBoolean('TRACING_ENABLED', env.TRACING_ENABLED, true),
-    sampleRatio: parseRatio(env.TRACING_SAMPLE_RATIO),
-    endpoint: parseEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT),
+  const issues: string[] = [];
+  const checked = <T>(parse: () => T, fallback: T): T => {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof TracingSettingsError)) throw err;
+      issues.push(err.message);
+      return fallback;
+    }
+  };
+  const settings: TracingSettings = {
+    enabled: checked(() => parseBoolean('TRACING_ENABLED', env.TRACING_ENABLED, true), true),
+    sampleRatio: checked(() => parseRatio(env.TRACING_SAMPLE_RATIO), 1),
+    endpoint: checked(() => parseEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT), DEFAULT_URLS.otlpHttp),
     serviceName: name,
     serviceVersion: pkg?.version ?? '0.0.0',
     environment: env.DEPLOYMENT_ENVIRONMENT || 'lab',
   };
+  if (issues.length > 0) throw new TracingSettingsError(issues.join('; '));
+  return settings;
 }
 
 function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
