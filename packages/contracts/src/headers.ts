@@ -11,6 +11,8 @@ export const HTTP_HEADERS = {
   requestId: 'x-request-id',
   /** W3C trace context, passed through unchanged. */
   traceparent: 'traceparent',
+  /** On a traced response: its trace and server span (W3C Trace Context level 2), `00-<trace>-<span>-<flags>`. */
+  traceresponse: 'traceresponse',
   /** The client's key of a write (draft-ietf-httpapi-idempotency-key-header). */
   idempotencyKey: 'idempotency-key',
   /** `true` on a response that is the stored answer of an earlier request with the same key. */

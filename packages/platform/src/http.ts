@@ -19,7 +19,6 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { AppError, ErrorCode, toProblem, type AppErrorOptions, type ValidationIssue } from './errors.js';
 import type { Logger } from './logger.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
-import { activeSpanContext, formatTraceparent, TRACERESPONSE_HEADER } from './tracing/trace-context.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives as the module object.
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
@@ -92,9 +91,8 @@ const ROUTED_METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DE
 
 /**
  * Registers, on the root instance and before any route: strict validators, the problem+json
- * error and not-found handlers (with 405 + Allow), X-Request-Id on every response and, when the
- * request is traced, `traceresponse` (W3C Trace Context level 2: the trace and the server span
- * of this request, so a client can find its trace).
+ * error and not-found handlers (with 405 + Allow) and X-Request-Id on every response (a traced
+ * request's response also gets `traceresponse`, set by the tracing SDK: tracing/sdk.ts).
  */
 export function registerHttpDefaults(app: FastifyInstance): void {
   const bodyAjv = createAjv(false);
@@ -119,8 +117,6 @@ export function registerHttpDefaults(app: FastifyInstance): void {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    const spanContext = activeSpanContext();
-    if (spanContext !== undefined) reply.header(TRACERESPONSE_HEADER, formatTraceparent(spanContext));
   });
 
   app.setNotFoundHandler(async (request, reply) => {

@@ -3,9 +3,10 @@
  * trace each of its requests became. Parsed strictly — a malformed value is ignored, never shown
  * or linked — because it comes from another process and ends up in a page's links.
  */
+import { HTTP_HEADERS } from '@orderlab/contracts/headers';
 
 /** The header's name, lower-case as undici exposes it. */
-export const TRACERESPONSE_HEADER = 'traceresponse';
+export const TRACERESPONSE_HEADER = HTTP_HEADERS.traceresponse;
 
 /**
  * Version 00 only: `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`, lower-case, nothing

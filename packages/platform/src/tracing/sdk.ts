@@ -1,6 +1,7 @@
 /**
  * The OpenTelemetry SDK of a service process, started by ./register.js before the service loads.
  *
+ * - `traceresponse` on every traced HTTP response (setTraceresponse).
  * - Hand-picked instrumentations (no auto-instrumentation bundle: no fs, net or dns noise):
  *   node:http (the server span of each request, `traceresponse`'s source), undici, Fastify
  *   (@fastify/otel: the route on the server span, a request span; no hook or handler spans), gRPC (client and server spans,
@@ -14,7 +15,8 @@
  *   batches over OTLP/HTTP with a timeout; when the Collector is gone or slow they are dropped
  *   and counted (./tracing-stats.ts), never waited for by a request.
  */
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, trace, type Span } from '@opentelemetry/api';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -30,6 +32,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { register as registerImportHooks } from 'import-in-the-middle/register-hooks.mjs';
 import type { TracingSettings } from './settings.js';
+import { formatTraceparent, TRACERESPONSE_HEADER } from './trace-context.js';
 import { installTracingRuntime } from './runtime.js';
 import { CountingSpanProcessor, CountingSpanExporter } from './tracing-stats.js';
 
@@ -52,6 +55,17 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 function untraced(url: string | undefined): boolean {
   return UNTRACED_PATHS.has((url ?? '').split('?')[0] ?? '');
+}
+
+/**
+ * `traceresponse` (W3C Trace Context level 2) on the response of every traced request: its trace
+ * and its SERVER span, set when that span starts (Fastify's own spans, started later, are its
+ * children), so a client — the traffic generator, `curl -i` — knows where its request went.
+ */
+function setTraceresponse(span: Span, response: IncomingMessage | ServerResponse): void {
+  if (!(response instanceof ServerResponse) || response.headersSent) return;
+  const spanContext = span.spanContext();
+  if (isSpanContextValid(spanContext)) response.setHeader(TRACERESPONSE_HEADER, formatTraceparent(spanContext));
 }
 
 /** Starts tracing for this process; its flush-and-stop is registered for runService's shutdown. */
@@ -93,6 +107,7 @@ export function startTracing(settings: TracingSettings): void {
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => untraced(request.url),
+        responseHook: setTraceresponse,
         // Outgoing HTTP only inside a trace (the Collector export itself is suppressed by the SDK).
         requireParentforOutgoingSpans: true,
       }),

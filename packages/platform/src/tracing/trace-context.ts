@@ -6,9 +6,10 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, context, isSpanContextValid, trace, type Attributes, type Context, type SpanContext } from '@opentelemetry/api';
 import { isValidTraceparent } from '@orderlab/contracts/formats';
+import { HTTP_HEADERS } from '@orderlab/contracts/headers';
 
 /** The response header that tells a client the trace of its request (W3C Trace Context level 2). */
-export const TRACERESPONSE_HEADER = 'traceresponse';
+export const TRACERESPONSE_HEADER = HTTP_HEADERS.traceresponse;
 
 /** `00-<trace id>-<span id>-<flags>` of a span context. */
 export function formatTraceparent(spanContext: SpanContext): string {
