@@ -23,6 +23,18 @@ export function redisUrl(): string {
   return process.env.TEST_REDIS_URL || DEFAULT_URLS.redis;
 }
 
+/**
+ * TRACING_ENABLED of the runner's own environment, for `TRACING_ENABLED=false npm start` (the
+ * same switch the services read): true, false, or undefined when unset; a string when malformed.
+ */
+export function tracingFromEnv(): boolean | undefined | string {
+  const value = process.env.TRACING_ENABLED;
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return `TRACING_ENABLED must be true or false (got ${JSON.stringify(value)})`;
+}
+
 /** Port of the lab's broker's rabbitmq_prometheus plugin. */
 export function rabbitmqPrometheusPort(): number {
   return Number(process.env.TEST_RABBITMQ_PROMETHEUS_PORT || PORTS.rabbitmqPrometheus);

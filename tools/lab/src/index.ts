@@ -2,6 +2,7 @@
 export { startLab, startTestLab, type Lab, type LabUrls, type LabRabbitMq } from './lab.js';
 export {
   testLabOptions,
+  freeTracingPorts,
   LAB_SERVICES,
   DATABASE_SERVICES,
   DEFAULT_PORTS,
@@ -10,7 +11,24 @@ export {
   type LabService,
   type DatabaseService,
 } from './lab-options.js';
-export { labServiceEnv } from './lab-service-env.js';
+export { labServiceEnv, TRACED_SERVICES } from './lab-service-env.js';
+export {
+  TRACE_BACKENDS,
+  TRACE_BACKEND_TOOLS,
+  JAEGER_MAX_TRACES,
+  COLLECTOR_CONFIG,
+  JAEGER_CONFIG,
+  TraceBackends,
+  collectorEnv,
+  jaegerEnv,
+  traceBackendSpec,
+  tracingUrls,
+  type TraceBackend,
+  type TraceBackendsOptions,
+  type TracingPorts,
+  type TracingState,
+  type TracingUrls,
+} from './lab-tracing.js';
 export { LabStartError } from './lab-start-error.js';
 export { Supervisor, NotReadyError, describeExit, type ServiceSpec, type SupervisorOptions, type ExitInfo } from './supervisor.js';
 export { freePort, portInUse, assertPortsFree, PortInUseError } from './ports.js';
@@ -67,7 +85,7 @@ export { DEPLOY_CONFIGS, staleDeployConfigs, type DeployConfig } from './deploy-
 export { readJsonLines, type LogOutput } from './log-sink.js';
 export { createReporter, silentReporter, type Reporter } from './reporter.js';
 export { findTestFiles, type TestFile } from './run-tests.js';
-export { REPO_ROOT, DEFAULT_LOGS_DIR, DEFAULT_PROMETHEUS_DATA_DIR } from './paths.js';
+export { REPO_ROOT, DEFAULT_LOGS_DIR, DEFAULT_PROMETHEUS_DATA_DIR, TRACING_REGISTER } from './paths.js';
 export {
   ensureTool,
   cachedTool,
@@ -75,6 +93,9 @@ export {
   ToolInstalls,
   ToolInstallError,
   SCHEMATHESIS,
+  OTEL_COLLECTOR,
+  JAEGER,
+  toolPath,
   type ToolSpec,
   type InstalledTool,
 } from './tools.js';

@@ -22,7 +22,7 @@ import {
 } from './prometheus.js';
 import { writePrometheusConfig } from './prometheus-config.js';
 import type { Reporter } from './reporter.js';
-import type { ServiceSpec } from './supervisor.js';
+import type { ServiceSpec, Supervisor } from './supervisor.js';
 
 /** The exporters a lab with Prometheus runs, unless `exporters: false`. */
 const EXPORTERS: readonly Exporter[] = ['edge-exporter', 'postgres-exporter', 'redis-exporter'];
@@ -92,9 +92,30 @@ export function monitorSpec(monitor: Monitor, plan: MonitoringPlan, r: ResolvedL
   return { command: findExecutable(exporter.binary) ?? exporter.binary, args: exporter.args, env: { ...inheritedEnv(), ...exporter.env }, readyUrl: readyUrl('/metrics') };
 }
 
+/** The running Prometheus's scrape jobs, and a way to add a source that came up later. */
+export interface RunningMonitoring {
+  /** The jobs Prometheus scrapes now. */
+  readonly scrapeJobs: readonly string[];
+  /**
+   * Scrapes these sources too (e.g. the Collector, once built and started): rewrites the config
+   * and has Prometheus reload it (SIGHUP). Resolves to a problem line, or undefined when done.
+   */
+  addSources(sources: readonly ScrapeSource[]): Promise<string | undefined>;
+}
+
+/** Writes the native prometheus.yml for these sources and checks it; returns the jobs, or throws the complaint. */
+function writeChecked(r: ResolvedLabOptions, running: ReadonlySet<ScrapeSource>): string[] {
+  const jobs = nativeScrapeJobs(r.ports, running);
+  const configFile = writePrometheusConfig(join(r.logsDir, 'prometheus-conf'), jobs);
+  const complaint = checkPrometheusConfig(configFile);
+  if (complaint) throw new LabStartError(`the native prometheus.yml does not pass promtool check config: ${complaint}`, 'prometheus');
+  return jobs.map((j) => j.job);
+}
+
 /**
  * After the services: checks RabbitMQ's plugin, starts the exporters, writes a prometheus.yml
- * for what runs (checked by promtool) and starts Prometheus. Returns the jobs it scrapes.
+ * for what runs (checked by promtool; `alsoRunning` adds sources that run beside the services,
+ * such as the Collector) and starts Prometheus.
  */
 export async function startMonitoring(
   plan: MonitoringPlan,
@@ -102,7 +123,8 @@ export async function startMonitoring(
   enabled: readonly LabService[],
   startAndWait: (monitor: Monitor) => Promise<void>,
   reporter: Reporter,
-): Promise<string[]> {
+  reload: { alsoRunning: () => readonly ScrapeSource[]; prometheus: () => Supervisor | undefined },
+): Promise<RunningMonitoring> {
   // Scrape what runs: the services, the exporters that started, RabbitMQ's plugin if it answers.
   const running = new Set<ScrapeSource>(enabled.filter((s): s is Exclude<LabService, 'edge'> => s !== 'edge'));
   if (plan.wantedExporters.length > 0) {
@@ -113,12 +135,30 @@ export async function startMonitoring(
   await Promise.all(plan.exporters.map(startAndWait));
   for (const exporter of plan.exporters) running.add(exporter);
   running.add('prometheus');
-  const jobs = nativeScrapeJobs(r.ports, running);
-  const configFile = writePrometheusConfig(join(r.logsDir, 'prometheus-conf'), jobs);
-  const complaint = checkPrometheusConfig(configFile);
-  if (complaint) throw new LabStartError(`the native prometheus.yml does not pass promtool check config: ${complaint}`, 'prometheus');
-  const scrapeJobs = jobs.map((j) => j.job);
+  for (const source of reload.alsoRunning()) running.add(source);
+  let scrapeJobs = writeChecked(r, running);
   reporter.info(`prometheus scrapes ${scrapeJobs.join(', ')}`);
   await startAndWait('prometheus');
-  return scrapeJobs;
+  const monitoring: RunningMonitoring = {
+    get scrapeJobs() {
+      return scrapeJobs;
+    },
+    async addSources(sources) {
+      const before = running.size;
+      for (const source of sources) running.add(source);
+      if (running.size === before) return undefined;
+      try {
+        scrapeJobs = writeChecked(r, running);
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+      // Prometheus reloads its config on SIGHUP; one still starting reads the new file anyway.
+      const prometheus = reload.prometheus();
+      if (prometheus?.signal('SIGHUP')) reporter.info(`prometheus reloaded: now scrapes ${scrapeJobs.join(', ')}`);
+      return undefined;
+    },
+  };
+  // Sources that came up while Prometheus was starting.
+  await monitoring.addSources(reload.alsoRunning());
+  return monitoring;
 }

@@ -10,6 +10,7 @@ import { serviceDatabaseUrl, type ServiceDatabase } from './databases.js';
 import type { LogOutput } from './log-sink.js';
 import { DEFAULT_LOGS_DIR, REPO_ROOT } from './paths.js';
 import { freePorts } from './ports.js';
+import type { TracingPorts } from './lab-tracing.js';
 
 /** The services the lab runs, in start order: the edge (Nginx) fronts gateway and notifications, traffic drives the edge. */
 export const LAB_SERVICES = ['orders', 'fulfillment', 'notifications', 'gateway', 'edge', 'traffic'] as const;
@@ -23,8 +24,8 @@ export type DatabaseService = 'orders' | 'fulfillment' | 'notifications';
 /** The services that own a database, in migration order. */
 export const DATABASE_SERVICES: readonly DatabaseService[] = ['orders', 'fulfillment', 'notifications'];
 
-/** Every port the lab listens on. */
-export interface LabPorts {
+/** Every port the lab listens on (the tracing backends' ones too: see TracingPorts). */
+export interface LabPorts extends TracingPorts {
   /** Nginx, the only public entry. */
   edge: number;
   /** Nginx stub_status (internal). */
@@ -60,6 +61,16 @@ export const DEFAULT_PORTS: Readonly<LabPorts> = {
   postgresExporter: PORTS.postgresExporter,
   redisExporter: PORTS.redisExporter,
   rabbitmqPrometheus: PORTS.rabbitmqPrometheus,
+  otlpGrpc: PORTS.otlpGrpc,
+  otlpHttp: PORTS.otlpHttp,
+  collectorHealth: PORTS.collectorHealth,
+  collectorMetrics: PORTS.collectorMetrics,
+  spanMetrics: PORTS.spanMetrics,
+  jaegerQuery: PORTS.jaegerQuery,
+  jaegerQueryGrpc: PORTS.jaegerQueryGrpc,
+  jaegerOtlpGrpc: PORTS.jaegerOtlpGrpc,
+  jaegerHealth: PORTS.jaegerHealth,
+  jaegerMetrics: PORTS.jaegerMetrics,
 };
 
 /** Options of startLab; all optional, the defaults are `npm start`'s. */
@@ -90,6 +101,16 @@ export interface LabOptions {
   exporters?: boolean;
   /** Prometheus's storage (default .lab/prometheus in the repository). */
   prometheusDataDir?: string;
+  /**
+   * Trace the services (TRACING_ENABLED=true, spans to the Collector) and run the OpenTelemetry
+   * Collector and Jaeger, installed in the background when not built yet (default true; false:
+   * TRACING_ENABLED=false and neither runs, for a before/after comparison).
+   */
+  tracing?: boolean;
+  /** Jaeger's max_traces (default JAEGER_MAX_TRACES of lab-tracing.ts). */
+  jaegerMaxTraces?: number;
+  /** The tool cache the Collector and Jaeger are built into (default toolCacheDir()). */
+  toolCacheDir?: string;
   /** Extra environment per service; wins over what the lab sets. */
   env?: Partial<Record<LabService, Record<string, string>>>;
   /** LOG_LEVEL of every service (default info). */
@@ -135,6 +156,8 @@ export interface ResolvedLabOptions {
   output: LogOutput;
   color: boolean;
   logLevel: string;
+  /** Whether the services are traced and the tracing backends run. */
+  tracing: boolean;
 }
 
 /** Each service's role and password: its own name, as deploy/postgres/initdb creates them for Compose. */
@@ -174,10 +197,18 @@ export function resolveOptions(options: LabOptions, vhost: string): ResolvedLabO
     output: options.output ?? (tty ? 'pretty' : 'none'),
     color: options.color ?? tty,
     logLevel: options.logLevel ?? 'info',
+    tracing: options.tracing ?? true,
   };
 }
 
-/** Twelve distinct free ports for a test lab; the broker's metrics port is the same for every lab. */
+/** Free ports for the tracing backends of a test lab (or a test running them alone). */
+export async function freeTracingPorts(): Promise<TracingPorts> {
+  const names = ['otlpGrpc', 'otlpHttp', 'collectorHealth', 'collectorMetrics', 'spanMetrics', 'jaegerQuery', 'jaegerQueryGrpc', 'jaegerOtlpGrpc', 'jaegerHealth', 'jaegerMetrics'] as const;
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, ports[i]])) as unknown as TracingPorts;
+}
+
+/** Distinct free ports for a test lab; the broker's metrics port is the same for every lab. */
 async function freeLabPorts(): Promise<LabPorts> {
   const [gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, edge, edgeStatus, traffic, prometheus, edgeExporter, postgresExporter, redisExporter] =
     (await freePorts(12)) as [number, number, number, number, number, number, number, number, number, number, number, number];
@@ -185,12 +216,13 @@ async function freeLabPorts(): Promise<LabPorts> {
     edge, edgeStatus, gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, traffic,
     prometheus, edgeExporter, postgresExporter, redisExporter,
     rabbitmqPrometheus: rabbitmqPrometheusPort(),
+    ...(await freeTracingPorts()),
   };
 }
 
 /**
- * Options for a throwaway lab in a test: free ports, no traffic generator and no Prometheus
- * (a test that wants them asks; Prometheus's data then lives in the lab's log folder), databases `t_<label>_<id>_orders`,
+ * Options for a throwaway lab in a test: free ports, no traffic generator, no Prometheus and no
+ * tracing (a test that wants them asks; Prometheus's data then lives in the lab's log folder), databases `t_<label>_<id>_orders`,
  * `…_fulfillment` and `…_notifications`, Redis prefix `t:<label>:<id>:`, a fresh RabbitMQ vhost
  * (created by startLab, deleted by dispose), logs in .lab/test-logs/<label>-<id>, nothing
  * printed. Anything in `overrides` wins.
@@ -214,6 +246,8 @@ export async function testLabOptions(label: string, overrides: LabOptions = {}):
     // Tests count what they send; a test that wants background traffic asks for it.
     traffic: false,
     prometheus: false,
+    // Untraced and without the Collector and Jaeger, unless a test asks (then it awaits them: lab.waitTracing).
+    tracing: false,
     ...overrides,
   };
 }

@@ -8,6 +8,21 @@ import { HOST } from '@orderlab/contracts/topology';
 import { inheritedEnv } from './config.js';
 import { resolveOptions, type LabOptions, type LabPorts, type LabService, type ResolvedLabOptions } from './lab-options.js';
 
+/** The services started with the tracing hook (`node --import …/tracing/register.js`); traffic plays an external client. */
+export const TRACED_SERVICES: readonly LabService[] = ['orders', 'fulfillment', 'notifications', 'gateway'];
+
+/**
+ * The tracing variables of a traced service (read by packages/platform/src/tracing/settings.ts):
+ * on or off, where to export spans (the Collector's OTLP/HTTP receiver), the environment's name.
+ */
+function tracingEnv(r: ResolvedLabOptions): Record<string, string> {
+  return {
+    TRACING_ENABLED: String(r.tracing),
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://${HOST}:${r.ports.otlpHttp}`,
+    DEPLOYMENT_ENVIRONMENT: 'lab',
+  };
+}
+
 /** The lab's own variables for each service, exactly those of docs/configuration.md (the edge: its template's). */
 function ownEnv(service: LabService, r: ResolvedLabOptions): Record<string, string> {
   const ordersGrpc = `${HOST}:${r.ports.ordersGrpc}`;
@@ -53,10 +68,15 @@ function ownEnv(service: LabService, r: ResolvedLabOptions): Record<string, stri
     traffic: {
       PORT: String(r.ports.traffic),
       TARGET_URL: `http://${HOST}:${r.ports.edge}`,
+      // The generator is the lab's external client: its requests are not traced by itself (a
+      // trace starts at the gateway); the console reads the traces from Jaeger's query API.
+      TRACING_ENABLED: 'false',
+      JAEGER_QUERY_URL: `http://${HOST}:${r.ports.jaegerQuery}`,
     },
   };
   if (service === 'edge') return own.edge;
-  return { LOG_LEVEL: r.logLevel, HOST, ...own[service] };
+  const tracing = TRACED_SERVICES.includes(service) ? tracingEnv(r) : {};
+  return { LOG_LEVEL: r.logLevel, HOST, ...own[service], ...tracing };
 }
 
 /** Environment of each service's process: the runner's own, the lab's variables, then `extra`. */

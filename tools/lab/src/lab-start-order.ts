@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { findNginx } from './edge.js';
 import type { LabPorts, LabService } from './lab-options.js';
 import { LabStartError } from './lab-start-error.js';
-import { serviceEntry } from './paths.js';
+import { serviceEntry, TRACING_REGISTER } from './paths.js';
 import type { Monitor } from './prometheus.js';
 import type { Reporter } from './reporter.js';
 import { NotReadyError } from './supervisor.js';
@@ -26,7 +26,7 @@ export function servicePortsToClaim(ports: LabPorts, edgeOn: boolean, trafficOn:
   };
 }
 
-/** Refuses at once what would fail later: no nginx for the edge, a service not built. Returns nginx's path. */
+/** Refuses at once what would fail later: no nginx for the edge, a service or the tracing hook not built. Returns nginx's path. */
 export function assertRunnable(enabled: readonly LabService[], edgeOn: boolean): string | undefined {
   const nginx = edgeOn ? findNginx() : undefined;
   if (edgeOn && !nginx) {
@@ -37,6 +37,9 @@ export function assertRunnable(enabled: readonly LabService[], edgeOn: boolean):
     if (!existsSync(serviceEntry(service, 'main.js'))) {
       throw new LabStartError(`services/${service} is not built (${serviceEntry(service, 'main.js')} is missing); run: npx tsc -b`, service);
     }
+  }
+  if (!existsSync(TRACING_REGISTER)) {
+    throw new LabStartError(`packages/platform is not built (${TRACING_REGISTER}, the services' tracing hook, is missing); run: npx tsc -b`);
   }
   return nginx;
 }

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { nginxArgs, type EdgeFiles } from './edge.js';
 import { LAB_SERVICES, type LabOptions, type LabService, type ResolvedLabOptions } from './lab-options.js';
 import { monitorSpec, type MonitoringPlan } from './lab-monitoring.js';
-import { readyUrl, serviceEnv } from './lab-service-env.js';
+import { readyUrl, serviceEnv, TRACED_SERVICES } from './lab-service-env.js';
 import { SERVICE_STOP_TIMEOUT_MS } from './lab-stop-stages.js';
 import type { LogOutput } from './log-sink.js';
-import { REPO_ROOT, serviceEntry } from './paths.js';
+import { REPO_ROOT, serviceEntry, TRACING_REGISTER } from './paths.js';
 import type { Monitor } from './prometheus.js';
 import type { Reporter } from './reporter.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
@@ -33,17 +33,24 @@ export interface ServiceCommands {
   edgeFiles: EdgeFiles;
 }
 
+/**
+ * How a service runs: nginx on its rendered config for the edge, else node on the compiled
+ * main.js — for a traced service with the tracing hook first, which starts the SDK when
+ * TRACING_ENABLED is true and loads nothing when it is false.
+ */
+function serviceCommand(service: LabService, commands: ServiceCommands): { command: string; args: string[] } {
+  if (service === 'edge') return { command: commands.nginx ?? 'nginx', args: nginxArgs(commands.edgeFiles) };
+  const hook = TRACED_SERVICES.includes(service) ? ['--import', TRACING_REGISTER] : [];
+  return { command: process.execPath, args: [...hook, serviceEntry(service, 'main.js')] };
+}
+
 /** A supervisor for every service (created, not started), logging to <logsDir>/<service>.log. */
 export function serviceSupervisors(r: ResolvedLabOptions, options: LabOptions, commands: ServiceCommands, reporter: Reporter): Record<LabService, Supervisor> {
-  const commandOf = (service: LabService) =>
-    service === 'edge'
-      ? { command: commands.nginx ?? 'nginx', args: nginxArgs(commands.edgeFiles) }
-      : { command: process.execPath, args: [serviceEntry(service, 'main.js')] };
   return Object.fromEntries(
     LAB_SERVICES.map((service) => [
       service,
       new Supervisor(
-        { name: service, ...commandOf(service), env: serviceEnv(service, r, options.env), cwd: REPO_ROOT, readyUrl: readyUrl(service, r.ports) },
+        { name: service, ...serviceCommand(service, commands), env: serviceEnv(service, r, options.env), cwd: REPO_ROOT, readyUrl: readyUrl(service, r.ports) },
         supervisorOptions(join(r.logsDir, `${service}.log`), r.output, r, options, reporter),
       ),
     ]),
@@ -69,7 +76,8 @@ export function monitorSupervisors(plan: MonitoringPlan, r: ResolvedLabOptions, 
 export function reportSpawns(supervisors: readonly Supervisor[], onSpawn: NonNullable<LabOptions['onSpawn']>): void {
   for (const supervisor of supervisors) {
     const { command, args } = supervisor.spec;
-    const marker = command === process.execPath ? (args[0] ?? command) : command;
+    // node's marker is its script (the last argument: flags such as --import come before it).
+    const marker = command === process.execPath ? (args.at(-1) ?? command) : command;
     supervisor.on('spawn', (pid: number) => onSpawn(supervisor.name, pid, marker));
   }
 }

@@ -2,18 +2,20 @@
  * The native lab: creates each service's database and role, migrates and seeds, then runs
  * orders, fulfillment, notifications and gateway as supervised child processes on localhost
  * and waits until every one is ready; then, where installed, the exporters and Prometheus
- * scraping all of it. `npm start` uses it with the defaults; tests use it with free ports,
+ * scraping all of it; and, once built (in the background), Jaeger and the OpenTelemetry
+ * Collector that the services send their spans to. `npm start` uses it with the defaults; tests use it with free ports,
  * unique database names, a unique Redis key prefix and their own RabbitMQ vhost (see
  * testLabOptions). This file puts the steps together; each has its own file: lab-options.ts
  * (what a lab is, its options), lab-service-env.ts (each process's variables),
  * lab-provisioning.ts (databases, Redis keys, vhost), lab-supervisors.ts (one per process),
- * lab-start-order.ts, lab-monitoring.ts (Prometheus and the exporters), lab-stop-stages.ts.
+ * lab-start-order.ts, lab-monitoring.ts (Prometheus and the exporters), lab-tracing.ts (the
+ * Collector and Jaeger), lab-stop-stages.ts.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST } from '@orderlab/contracts/topology';
 import { testEdgeConfig, writeEdgeConfig, type EdgeTemplateVars } from './edge.js';
-import { monitorPortsToClaim, planMonitoring, prometheusConfigFile, startMonitoring } from './lab-monitoring.js';
+import { monitorPortsToClaim, planMonitoring, prometheusConfigFile, startMonitoring, type RunningMonitoring } from './lab-monitoring.js';
 import {
   DATABASE_SERVICES,
   LAB_SERVICES,
@@ -31,6 +33,7 @@ import { LabStartError } from './lab-start-error.js';
 import { assertRunnable, servicePortsToClaim, starter, startServices } from './lab-start-order.js';
 import { stopInStages, type SupervisorOf } from './lab-stop-stages.js';
 import { monitorSupervisors, reportSpawns, serviceSupervisors } from './lab-supervisors.js';
+import { TRACE_BACKENDS, TraceBackends, tracingPortsToClaim, tracingUrls, type TraceBackend, type TracingState, type TracingUrls } from './lab-tracing.js';
 import { LogSink, rotateLog } from './log-sink.js';
 import { assertPortsFree } from './ports.js';
 import { MONITORS, type Monitor } from './prometheus.js';
@@ -57,6 +60,10 @@ export interface LabUrls {
   notifications: string;
   /** Prometheus (UI and /api/v1); undefined when it does not run. */
   prometheus?: string;
+  /** Jaeger's query API, the Collector's OTLP/HTTP receiver and span metrics; undefined without tracing. */
+  tracing?: TracingUrls;
+  /** The console's traces view (the traffic generator's /traces); undefined without tracing or traffic. */
+  traces?: string;
 }
 
 /** The lab's RabbitMQ vhost and the URL its services connect with. */
@@ -80,8 +87,18 @@ export interface Lab {
   readonly enabled: readonly LabService[];
   /** The monitoring processes that run (Prometheus and the exporters found installed). */
   readonly monitors: Readonly<Partial<Record<Monitor, Supervisor>>>;
-  /** The jobs Prometheus scrapes (empty without Prometheus). */
+  /** The jobs Prometheus scrapes now (empty without Prometheus; the Collector's are added once it runs). */
   readonly scrapeJobs: readonly string[];
+  /** Whether the services are traced (TRACING_ENABLED) and the Collector and Jaeger run once built. */
+  readonly tracing: boolean;
+  /** The Collector's and Jaeger's supervisors (empty without tracing); they start once built. */
+  readonly traceBackends: Readonly<Partial<Record<TraceBackend, Supervisor>>>;
+  /** Where the tracing backends are: installing, starting, running, failed ('off' without tracing). */
+  tracingStatus(): TracingState | 'off';
+  /** One line on the tracing backends for the user: what is installing and for how long, running, or why not. */
+  describeTracing(): string;
+  /** Resolves once the Collector and Jaeger run and are ready (default deadline 15 min: a cold build); rejects without tracing. */
+  waitTracing(timeoutMs?: number): Promise<void>;
   /** The rendered prometheus.yml, when Prometheus runs. */
   readonly prometheusConfig?: string;
   /** Why parts of the monitoring do not run (a missing exporter, RabbitMQ's plugin), one line each with its fix. */
@@ -108,8 +125,8 @@ export interface Lab {
   dispose(): Promise<void>;
 }
 
-/** Where to reach a lab on these ports (Prometheus only when it runs). */
-function labUrls(ports: LabPorts, prometheusOn: boolean): LabUrls {
+/** Where to reach a lab on these ports (Prometheus and tracing only when they run). */
+function labUrls(ports: LabPorts, prometheusOn: boolean, tracingOn: boolean, trafficOn: boolean): LabUrls {
   const gateway = `http://${HOST}:${ports.gateway}`;
   return {
     edge: `http://${HOST}:${ports.edge}`,
@@ -123,8 +140,13 @@ function labUrls(ports: LabPorts, prometheusOn: boolean): LabUrls {
     fulfillmentOps: `http://${HOST}:${ports.fulfillmentOps}`,
     notifications: `http://${HOST}:${ports.notifications}`,
     ...(prometheusOn ? { prometheus: `http://${HOST}:${ports.prometheus}` } : {}),
+    ...(tracingOn ? { tracing: tracingUrls(ports) } : {}),
+    ...(tracingOn && trafficOn ? { traces: `http://${HOST}:${ports.traffic}/traces` } : {}),
   };
 }
+
+/** How long waitTracing waits by default: a cold build of Jaeger takes 6-8 minutes on 2 cores. */
+const TRACING_WAIT_MS = 15 * 60_000;
 
 /**
  * Starts the lab and resolves once every service is ready. Rejects with PortInUseError
@@ -138,14 +160,19 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const trafficOn = edgeOn && (options.traffic ?? true);
   const enabled = LAB_SERVICES.filter((s) => (s !== 'edge' || edgeOn) && (s !== 'traffic' || trafficOn));
   const monitoring = planMonitoring(options, edgeOn);
-  await assertPortsFree({ ...servicePortsToClaim(ports, edgeOn, trafficOn), ...monitorPortsToClaim(monitoring, ports) });
+  const tracingOn = options.tracing ?? true;
+  await assertPortsFree({
+    ...servicePortsToClaim(ports, edgeOn, trafficOn),
+    ...monitorPortsToClaim(monitoring, ports),
+    ...(tracingOn ? tracingPortsToClaim(ports) : {}),
+  });
   const nginx = assertRunnable(enabled, edgeOn);
   // Created only now that nothing can fail cheaply before it, so a refused start leaks no vhost.
   const vhost = await labVhost(options.rabbitmqVhost);
   const r = resolveOptions(options, vhost.name);
 
   mkdirSync(r.logsDir, { recursive: true });
-  for (const name of [...LAB_SERVICES, ...MONITORS, 'lab']) rotateLog(join(r.logsDir, `${name}.log`));
+  for (const name of [...LAB_SERVICES, ...MONITORS, ...TRACE_BACKENDS, 'lab']) rotateLog(join(r.logsDir, `${name}.log`));
   const reporter = createReporter({ print: options.print ?? true, logFile: join(r.logsDir, 'lab.log'), color: r.color });
   const logFile = (service: LabService) => join(r.logsDir, `${service}.log`);
   const envOf = (service: LabService) => serviceEnv(service, r, options.env);
@@ -159,23 +186,64 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   }
   const services = serviceSupervisors(r, options, { nginx, edgeFiles }, reporter);
   const monitors = monitorSupervisors(monitoring, r, options, reporter);
-  const supervisorOf: SupervisorOf = (name) => (services as Record<string, Supervisor>)[name] ?? monitors[name as Monitor];
-  if (options.onSpawn) reportSpawns([...Object.values(services), ...Object.values(monitors)], options.onSpawn);
+  const tracing = tracingOn
+    ? new TraceBackends({
+        ports: r.ports,
+        logsDir: r.logsDir,
+        output: r.output,
+        color: r.color,
+        reporter,
+        readyTimeoutMs,
+        ...(options.restartDelayMs ? { restartDelayMs: options.restartDelayMs } : {}),
+        ...(options.toolCacheDir ? { cacheDir: options.toolCacheDir } : {}),
+        ...(options.jaegerMaxTraces ? { jaegerMaxTraces: options.jaegerMaxTraces } : {}),
+      })
+    : undefined;
+  const traceBackends: Partial<Record<TraceBackend, Supervisor>> = tracing?.supervisors ?? {};
+  const supervisorOf: SupervisorOf = (name) =>
+    (services as Record<string, Supervisor>)[name] ?? monitors[name as Monitor] ?? traceBackends[name as TraceBackend];
+  if (options.onSpawn) reportSpawns([...Object.values(services), ...Object.values(monitors), ...Object.values(traceBackends)], options.onSpawn);
 
-  let scrapeJobs: string[] = [];
+  let running: RunningMonitoring | undefined;
   let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= stopInStages(supervisorOf, reporter));
+  const stop = () => {
+    tracing?.cancel();
+    return (stopped ??= stopInStages(supervisorOf, reporter));
+  };
   const dropDatabases = () => dropLabDatabases(r);
   const deleteKeys = () => deleteRedisKeys(r.redisUrl, r.redisKeyPrefix);
 
   try {
+    // Built in the background (minutes when cold) and started once built; the core lab goes on.
+    if (tracing) {
+      if (!tracing.builtAtStart) reporter.info('tracing: the OpenTelemetry Collector and Jaeger are built in the background; the lab does not wait for them');
+      tracing.start().then(
+        async () => {
+          const problem = await running?.addSources(['otel-collector']);
+          if (problem) reporter.warn(problem);
+          reporter.info(`tracing ready: Jaeger's query API ${tracingUrls(r.ports).jaegerQuery}`);
+        },
+        (err: unknown) => {
+          if (tracing.status !== 'cancelled') reporter.error(err instanceof Error ? err.message : String(err));
+        },
+      );
+    }
     reporter.info(`databases: ${DATABASE_SERVICES.map((s) => r.databases[s].name).join(', ')}; RabbitMQ vhost ${vhost.name}`);
     const sinkOf = (service: DatabaseService) => new LogSink(service, logFile(service), r.output, r.color);
     await provisionDatabases(r, { envOf, sinkOf, reporter });
     const startAndWait = starter(supervisorOf, readyTimeoutMs, reporter);
     const seed = options.seed === false ? undefined : () => runCli('orders', 'seed', envOf('orders'), sinkOf('orders'), reporter);
     await startServices(startAndWait, { seed, edgeOn, trafficOn });
-    if (monitoring.prometheusOn) scrapeJobs = await startMonitoring(monitoring, r, enabled, startAndWait, reporter);
+    if (monitoring.prometheusOn) {
+      running = await startMonitoring(monitoring, r, enabled, startAndWait, reporter, {
+        alsoRunning: () => (tracing?.status === 'running' ? ['otel-collector'] : []),
+        prometheus: () => monitors.prometheus,
+      });
+      // The Collector may have come up between Prometheus's start and this line.
+      if (tracing?.status === 'running') await running.addSources(['otel-collector']);
+    }
+    // Already built: they are up within seconds, so the banner can show them running.
+    if (tracing?.builtAtStart) await tracing.waitReady(readyTimeoutMs).catch(() => {});
   } catch (err) {
     await stop();
     if (options.ephemeral) {
@@ -188,7 +256,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   }
 
   return {
-    urls: labUrls(r.ports, monitoring.prometheusOn),
+    urls: labUrls(r.ports, monitoring.prometheusOn, tracingOn, trafficOn),
     ports: r.ports,
     databases: Object.fromEntries(
       DATABASE_SERVICES.map((s) => [s, { name: r.databases[s].name, url: r.databases[s].url }]),
@@ -200,7 +268,14 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     services,
     enabled,
     monitors,
-    scrapeJobs,
+    get scrapeJobs() {
+      return running?.scrapeJobs ?? [];
+    },
+    tracing: tracingOn,
+    traceBackends,
+    tracingStatus: () => tracing?.status ?? 'off',
+    describeTracing: () => tracing?.describe() ?? 'off',
+    waitTracing: (timeoutMs = TRACING_WAIT_MS) => (tracing ? tracing.waitReady(timeoutMs) : Promise.reject(new Error('this lab runs without tracing'))),
     ...(monitoring.prometheusOn ? { prometheusConfig: prometheusConfigFile(r.logsDir) } : {}),
     monitoringProblems: monitoring.problems,
     kill: (service, signal = 'SIGKILL', killOptions) => services[service].kill(signal, killOptions),

@@ -14,6 +14,12 @@ export const DEFAULT_RUN_DIR = join(REPO_ROOT, '.lab', 'run');
 /** Default storage of the native lab's Prometheus (git-ignored; kept between runs). */
 export const DEFAULT_PROMETHEUS_DATA_DIR = join(REPO_ROOT, '.lab', 'prometheus');
 
+/**
+ * The tracing hook every traced service starts with (`node --import <this> main.js`): it starts
+ * the OpenTelemetry SDK before the service's first import, or loads nothing with TRACING_ENABLED=false.
+ */
+export const TRACING_REGISTER = join(REPO_ROOT, 'packages', 'platform', 'dist', 'src', 'tracing', 'register.js');
+
 /** Compiled entry point of a service: services/<name>/dist/src/<file>. */
 export function serviceEntry(service: string, file: 'main.js' | 'cli.js'): string {
   return join(REPO_ROOT, 'services', service, 'dist', 'src', file);

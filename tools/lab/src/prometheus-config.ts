@@ -19,6 +19,16 @@ const GLOBAL_NOTE = [
   'cheap to scrape; rate() windows below 20 s (4 scrapes) would be noisy, so panels use >= 20s.',
 ];
 
+/**
+ * Exemplars kept in memory, in one ring buffer shared by every series (Prometheus's default is
+ * 100 000); the lab's latency histograms carry one per bucket and scrape.
+ */
+const MAX_EXEMPLARS = 50_000;
+const EXEMPLARS_NOTE = [
+  'Exemplars (a trace id on a histogram bucket, from the services and the span metrics) need',
+  '--enable-feature=exemplar-storage; the newest max_exemplars are kept in memory.',
+];
+
 /** What differs between the two files: who wrote it, where the rules are, where each job points. */
 interface ConfigParts {
   header: readonly string[];
@@ -41,6 +51,11 @@ function renderConfig({ header, rulesGlob, jobs }: ConfigParts): string {
     `  scrape_interval: ${SCRAPE_INTERVAL}`,
     '  scrape_timeout: 4s',
     `  evaluation_interval: ${SCRAPE_INTERVAL}`,
+    '',
+    ...comment('', EXEMPLARS_NOTE),
+    'storage:',
+    '  exemplars:',
+    `    max_exemplars: ${MAX_EXEMPLARS}`,
     '',
     'rule_files:',
     `  - ${q(rulesGlob)}`,

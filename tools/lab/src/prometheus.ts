@@ -46,10 +46,14 @@ export interface ScrapePorts {
   redisExporter: number;
   rabbitmqPrometheus: number;
   prometheus: number;
+  /** The Collector's prometheus exporter (span metrics). */
+  spanMetrics: number;
+  /** The Collector's own metrics. */
+  collectorMetrics: number;
 }
 
-/** What must run for a job to be scraped natively: a lab service, a monitor, or RabbitMQ's plugin. */
-export type ScrapeSource = 'gateway' | 'orders' | 'fulfillment' | 'notifications' | 'traffic' | Monitor | 'rabbitmq-plugin';
+/** What must run for a job to be scraped natively: a lab service, a monitor, RabbitMQ's plugin, or the Collector. */
+export type ScrapeSource = 'gateway' | 'orders' | 'fulfillment' | 'notifications' | 'traffic' | Monitor | 'rabbitmq-plugin' | 'otel-collector';
 
 /** One scrape job of docs/metrics.md. */
 export interface ScrapeJob {
@@ -83,6 +87,18 @@ export const SCRAPE_JOBS: readonly ScrapeJob[] = ([
     metricsPath: '/metrics/detailed',
     params: { family: ['queue_coarse_metrics', 'queue_consumer_count'] },
   },
+  {
+    job: 'otel-collector',
+    port: 'spanMetrics',
+    source: 'otel-collector',
+    note: "Span metrics: RED per service and span from the Collector's span_metrics connector (traces_span_metrics_*), with trace-id exemplars.",
+  },
+  {
+    job: 'otel-collector-self',
+    port: 'collectorMetrics',
+    source: 'otel-collector',
+    note: "The Collector's own metrics (otelcol_*): spans received, refused, exported, failed, queued.",
+  },
   { job: 'prometheus', port: 'prometheus', source: 'prometheus' },
 ] satisfies Omit<ScrapeJob, 'compose'>[]).map((job) => ({ ...job, compose: address(job.port, 'compose') }));
 
@@ -105,10 +121,15 @@ export function checkPrometheusConfig(file: string): string | undefined {
   return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() || result.error?.message || `exit ${result.status}`;
 }
 
-/** Where Prometheus keeps its data; `retention` bounds it (the SLO windows need 3 days, the 30-day budget view more). */
+/**
+ * Where Prometheus keeps its data; `retention` bounds it (the SLO windows need 3 days, the 30-day
+ * budget view more). Exemplar storage keeps the trace ids the services and the Collector attach
+ * to histogram buckets (bounded by storage.exemplars in the config).
+ */
 export function prometheusArgs(configFile: string, dataDir: string, port: number): string[] {
   return [
     `--config.file=${configFile}`,
+    '--enable-feature=exemplar-storage',
     `--storage.tsdb.path=${dataDir}`,
     '--storage.tsdb.retention.time=30d',
     '--storage.tsdb.retention.size=2GB',

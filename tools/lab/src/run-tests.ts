@@ -12,10 +12,14 @@ import { REPO_ROOT } from './paths.js';
 import { acquireForCommand } from './data-stores.js';
 import { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, EXPORTERS, DATA_STORE_SERVERS } from './system-packages.js';
 import { createReporter, type Reporter } from './reporter.js';
-import { SCHEMATHESIS, ToolInstalls } from './tools.js';
+import { JAEGER, OTEL_COLLECTOR, SCHEMATHESIS, ToolInstalls } from './tools.js';
 
-/** Pinned tools the tests use, installed by the tool installer (tools.ts). */
-const TEST_TOOLS = [SCHEMATHESIS];
+/**
+ * Pinned tools the tests use, installed by the tool installer (tools.ts): Schemathesis, and the
+ * tracing backends (cold: ~4 min for the Collector, ~6-8 min for Jaeger), started first so that
+ * the tests that need them (they await the same install through its lock) rarely wait.
+ */
+const TEST_TOOLS = [JAEGER, OTEL_COLLECTOR, SCHEMATHESIS];
 
 /**
  * Test files run at once. Each file uses its own databases, Redis prefix and ports, so files

@@ -14,6 +14,7 @@ import { PortInUseError } from './ports.js';
 import { acquireForCommand, type DataStores } from './data-stores.js';
 import { DATA_STORE_SERVERS, ensureSystemPackages, EXPORTERS, NGINX, PROMETHEUS } from './system-packages.js';
 import { createReporter } from './reporter.js';
+import { tracingFromEnv } from './config.js';
 
 const USAGE = `usage: npm start [-- options]
   --raw        show the services' raw JSON log lines instead of pretty ones
@@ -21,6 +22,8 @@ const USAGE = `usage: npm start [-- options]
   --no-seed    do not seed the orders database
   --no-traffic do not start the traffic generator
   --no-prometheus  do not start Prometheus and the exporters
+  --no-tracing do not trace the services (TRACING_ENABLED=false) and do not run the
+               OpenTelemetry Collector and Jaeger; TRACING_ENABLED=false npm start does the same
   --help       this text
 
 A lab already running from this checkout (another terminal, or left behind) is stopped first.
@@ -31,18 +34,20 @@ interface Args {
   seed: boolean;
   traffic: boolean;
   prometheus: boolean;
+  tracing: boolean;
   help: boolean;
   unknown: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seed: true, traffic: true, prometheus: true, help: false, unknown: [] };
+  const args: Args = { seed: true, traffic: true, prometheus: true, tracing: true, help: false, unknown: [] };
   for (const arg of argv) {
     if (arg === '--raw') args.output = 'raw';
     else if (arg === '--quiet') args.output = 'none';
     else if (arg === '--no-seed') args.seed = false;
     else if (arg === '--no-traffic') args.traffic = false;
     else if (arg === '--no-prometheus') args.prometheus = false;
+    else if (arg === '--no-tracing') args.tracing = false;
     else if (arg === '--help' || arg === '-h') args.help = true;
     else args.unknown.push(arg);
   }
@@ -56,6 +61,26 @@ function prometheusRow(lab: Lab, wanted: boolean): string {
   }
   if (!wanted) return 'not started (--no-prometheus)';
   return `not installed; to get metrics and alerts: ${process.getuid?.() === 0 ? '' : 'sudo '}apt-get install -y prometheus ${EXPORTERS.map((p) => p.aptPackage).join(' ')}`;
+}
+
+/** The banner's tracing lines: the console's traces view and Jaeger's API, or what is still being built, or why not. */
+function tracingRows(lab: Lab): [string, string][] {
+  const urls = lab.urls.tracing;
+  if (!lab.tracing || !urls) return [['traces', 'off (--no-tracing or TRACING_ENABLED=false): the services export no spans']];
+  const states: Record<ReturnType<Lab['tracingStatus']>, string> = {
+    running: 'the Collector and Jaeger run',
+    starting: 'the Collector and Jaeger are starting',
+    installing: `${lab.describeTracing()}; they start once built (see lab.log), the services' spans until then are dropped`,
+    failed: lab.describeTracing(),
+    cancelled: lab.describeTracing(),
+    off: 'off',
+  };
+  const state = states[lab.tracingStatus()];
+  return [
+    ['traces', `${lab.urls.traces ?? '(the console needs the traffic generator)'}  (the console's traces view; ${state})`],
+    ['Jaeger API', `${urls.jaegerQuery}/api/traces/<trace id>, /api/services  (no web UI in Jaeger's Go module)`],
+    ['OTLP', `${urls.otlpHttp}/v1/traces  (the Collector; span metrics: ${urls.spanMetrics})`],
+  ];
 }
 
 function banner(lab: Lab, color: boolean, prometheusWanted: boolean, stores: DataStores): string {
@@ -76,6 +101,7 @@ function banner(lab: Lab, color: boolean, prometheusWanted: boolean, stores: Dat
     ['RabbitMQ', `${lab.rabbitmq.url.replace(/\/\/[^@]*@/, '//')} (vhost ${lab.rabbitmq.vhost}), exchange orderlab.events; management UI http://127.0.0.1:${stores.rabbitmq.managementPort}/ (guest/guest); CLI ${relative(REPO_ROOT, stores.rabbitmq.ctl)}`],
     ['Prometheus', prometheusRow(lab, prometheusWanted)],
     ...lab.monitoringProblems.map((line): [string, string] => ['', line]),
+    ...tracingRows(lab),
     ['health', `${lab.urls.gateway}/readyz  ${lab.urls.ordersOps}/readyz  ${lab.urls.fulfillmentOps}/readyz  ${lab.urls.notifications}/readyz`],
     ['logs', `${logs}/<service>.log (JSON lines; edge.log: Nginx's access log), ${logs}/lab.log (this runner)`],
     ['try', `curl -i ${edge}/api/v1/products`],
@@ -93,6 +119,12 @@ function banner(lab: Lab, color: boolean, prometheusWanted: boolean, stores: Dat
 /** Runs the native lab until SIGINT/SIGTERM; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
+  const tracingEnv = tracingFromEnv();
+  if (typeof tracingEnv === 'string') {
+    process.stderr.write(`${tracingEnv}\n`);
+    return 2;
+  }
+  if (tracingEnv === false) args.tracing = false;
   if (args.help || args.unknown.length > 0) {
     if (args.unknown.length > 0) process.stderr.write(`unknown option(s): ${args.unknown.join(' ')}\n`);
     process.stdout.write(`${USAGE}\n`);
@@ -151,6 +183,7 @@ async function runLab(args: Args, color: boolean, stores: DataStores, record: La
       seed: args.seed,
       traffic: args.traffic,
       ...(args.prometheus ? {} : { prometheus: false }),
+      tracing: args.tracing,
       color,
       ...(args.output ? { output: args.output } : {}),
     });

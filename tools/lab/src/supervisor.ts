@@ -250,6 +250,13 @@ export class Supervisor extends EventEmitter {
     }
   }
 
+  /** Sends `signal` to the running child without waiting (e.g. SIGHUP: reload its config); false when none runs. */
+  signal(signal: NodeJS.Signals): boolean {
+    if (!this.child || this.state !== 'running') return false;
+    this.signalChild(signal);
+    return true;
+  }
+
   /**
    * Sends `signal` to the child and waits for it to exit. By default the child then stays
    * down (like `docker kill`); with `autoRestart` it is treated as a crash and restarted.

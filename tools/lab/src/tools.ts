@@ -80,6 +80,28 @@ export type ToolSpec = GoTool | GoWrapperTool | CollectorTool | MavenTool | Pyth
 /** Schemathesis: generates requests from our OpenAPI documents and checks the answers (npm test). */
 export const SCHEMATHESIS: PythonTool = { kind: 'python', name: 'schemathesis', version: '4.32.5', binary: 'st' };
 
+/**
+ * The lab's OpenTelemetry Collector (tracing): its own distribution, built by the Collector
+ * Builder from deploy/otel-collector/manifest.yaml (core components v0.165.0, contrib v0.165.1).
+ * Cold build ~4 min on 2 cores; a rebuild with warm Go caches takes seconds. The version is the
+ * cache key: change it with the manifest.
+ */
+export const OTEL_COLLECTOR: CollectorTool = {
+  kind: 'collector',
+  name: 'otelcol-orderlab',
+  version: 'v0.165.0',
+  builderVersion: 'v0.165.0',
+  manifest: 'deploy/otel-collector/manifest.yaml',
+  binary: 'otelcol-orderlab',
+};
+
+/**
+ * Jaeger v2 (the native trace store): `go install tool` in tools/jaeger, whose go.mod requires
+ * github.com/jaegertracing/jaeger v1.75.0 (the module's v1.x tags carry the v2 binary; `go install
+ * …@v1.75.0` refuses its replace directives). Cold build ~6-8 min on 2 cores.
+ */
+export const JAEGER: GoWrapperTool = { kind: 'go-wrapper', name: 'jaeger', version: 'v1.75.0', moduleDir: 'tools/jaeger', binary: 'jaeger' };
+
 /** Where an installed tool is. */
 export interface InstalledTool {
   spec: ToolSpec;
@@ -134,6 +156,11 @@ function installedPath(dir: string, spec: ToolSpec): string {
   if (spec.kind === 'collector') return join(dir, 'build', spec.binary);
   if (spec.kind === 'python') return join(dir, 'venv', 'bin', spec.binary);
   return join(dir, 'lib');
+}
+
+/** Where the tool's program is (or will be, once installed) in the cache. */
+export function toolPath(spec: ToolSpec, cache = toolCacheDir()): string {
+  return installedPath(toolDir(cache, spec), spec);
 }
 
 /** The installed tool when the cache has it complete, else undefined (never installs). */
