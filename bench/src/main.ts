@@ -15,7 +15,9 @@
  *
  * Last, the cost of metrics (metrics-cost.ts): order placement and cached reads with
  * METRICS_ENABLED on and off, two labs loaded together. `npm run bench -- metrics` runs only
- * that.
+ * that. And the cost of all the telemetry: metrics and tracing (100 % sampled, exported to the
+ * real Collector and Jaeger) vs both off, the same way, with the backends' peak memory;
+ * `npm run bench -- tracing` runs only that.
  *
  * Options (env): BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
  * BENCH_LATENCY_ORDERS (default 400), BENCH_EVENT_ORDERS (default 2000: orders of the event
@@ -39,7 +41,7 @@ import { createTestDatabase } from '@orderlab/platform/testing';
 import pg from 'pg';
 import { measureEvents, type EventResults } from './events.js';
 import { formatRow, httpClient, percentile, runLoad, type LoadResult } from './load.js';
-import { METRICS_COST_GOAL, measureMetricsCost, type MetricsCostResult } from './metrics-cost.js';
+import { METRICS_COST_GOAL, TELEMETRY_COST_GOAL, TRACE_BACKENDS_RSS_GOAL_MB, measureMetricsCost, type MetricsCostResult } from './metrics-cost.js';
 import { highestHeldRate, measureTrafficAccuracy, type TrafficAccuracyRow } from './traffic-accuracy.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -117,19 +119,34 @@ async function trafficOnly(): Promise<number> {
 /** The cost of metrics on the order path (two labs, on and off, loaded together); resolves to the result. */
 async function metricsCost(): Promise<MetricsCostResult> {
   say(`metrics on vs off — two labs loaded together, ${metricsRounds} rounds of ${metricsSeconds} s per measurement, concurrency ${concurrency} split between them, worker paused`);
-  const result = await measureMetricsCost({ rounds: metricsRounds, seconds: metricsSeconds, concurrency, say });
+  const result = await measureMetricsCost({ comparison: 'metrics', rounds: metricsRounds, seconds: metricsSeconds, concurrency, say });
   const verdict = (ratio: number) => `${(ratio * 100).toFixed(1).padStart(6)} %   ${ratio >= METRICS_COST_GOAL ? 'met' : 'MISSED'}`;
   say(`order placement with metrics on, share of off (goal ≥ ${METRICS_COST_GOAL * 100} %)  ${verdict(result.placementRatio)}`);
   say(`cached reads with metrics on, share of off (goal ≥ ${METRICS_COST_GOAL * 100} %)     ${verdict(result.readRatio)}`);
   return result;
 }
 
-/** `npm run bench -- metrics`: only the cost of metrics. */
-async function metricsOnly(): Promise<number> {
-  const metrics = await metricsCost();
-  const out = join(REPO_ROOT, '.lab', 'bench-metrics-results.json');
+/** The cost of metrics + tracing together (two labs, all on and all off, loaded together); resolves to the result. */
+async function telemetryCost(): Promise<MetricsCostResult> {
+  say(`metrics + tracing (100 % sampled, to the real Collector and Jaeger) vs both off — two labs loaded together, ${metricsRounds} rounds of ${metricsSeconds} s per measurement, concurrency ${concurrency} split between them, worker paused`);
+  const result = await measureMetricsCost({ comparison: 'telemetry', rounds: metricsRounds, seconds: metricsSeconds, concurrency, say });
+  const verdict = (ratio: number) => `${(ratio * 100).toFixed(1).padStart(6)} %   ${ratio >= TELEMETRY_COST_GOAL ? 'met' : 'MISSED'}`;
+  say(`order placement with metrics + tracing, share of off (goal ≥ ${TELEMETRY_COST_GOAL * 100} %)  ${verdict(result.placementRatio)}`);
+  say(`cached reads with metrics + tracing, share of off (goal ≥ ${TELEMETRY_COST_GOAL * 100} %)     ${verdict(result.readRatio)}`);
+  const rss = result.traceBackendsPeakRssMb;
+  if (rss) {
+    const total = rss.collector + rss.jaeger;
+    say(`Collector + Jaeger peak RSS under that load (goal ≤ ${TRACE_BACKENDS_RSS_GOAL_MB} MB)    ${total.toFixed(0).padStart(5)} MB (Collector ${rss.collector.toFixed(0)}, Jaeger ${rss.jaeger.toFixed(0)})   ${total <= TRACE_BACKENDS_RSS_GOAL_MB ? 'met' : 'MISSED'}`);
+  }
+  return result;
+}
+
+/** `npm run bench -- metrics` or `-- tracing`: only that cost. */
+async function costOnly(which: 'metrics' | 'tracing'): Promise<number> {
+  const result = which === 'metrics' ? await metricsCost() : await telemetryCost();
+  const out = join(REPO_ROOT, '.lab', `bench-${which}-results.json`);
   mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), rounds: metricsRounds, seconds: metricsSeconds, concurrency, metrics }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), rounds: metricsRounds, seconds: metricsSeconds, concurrency, [which]: result }, null, 2)}\n`);
   say(`\nresults written to ${out}`);
   return 0;
 }
@@ -256,13 +273,13 @@ async function ordersOnly(): Promise<number> {
   return 0;
 }
 
-/** Runs the benchmark (argv: nothing for all of it, `orders`, `traffic` or `metrics` for one part); resolves to the exit code. */
+/** Runs the benchmark (argv: nothing for all of it, `orders`, `traffic`, `metrics` or `tracing` for one part); resolves to the exit code. */
 export async function main(argv: string[] = []): Promise<number> {
   if (argv[0] === 'traffic' && argv.length === 1) return trafficOnly();
-  if (argv[0] === 'metrics' && argv.length === 1) return metricsOnly();
+  if ((argv[0] === 'metrics' || argv[0] === 'tracing') && argv.length === 1) return costOnly(argv[0]);
   if (argv[0] === 'orders' && argv.length === 1) return ordersOnly();
   if (argv.length > 0) {
-    process.stderr.write(`usage: npm run bench [-- orders|traffic|metrics]   (unknown argument: ${argv.join(' ')})\n`);
+    process.stderr.write(`usage: npm run bench [-- orders|traffic|metrics|tracing]   (unknown argument: ${argv.join(' ')})\n`);
     return 2;
   }
   say(`OrderLab benchmark — ${seconds} s per measurement after a 2 s warm-up, concurrency ${concurrency}`);
@@ -324,6 +341,8 @@ export async function main(argv: string[] = []): Promise<number> {
   const traffic = await trafficAccuracy();
   say('');
   const metrics = await metricsCost();
+  say('');
+  const telemetry = await telemetryCost();
 
   const [placement, live, reads] = results as [LoadResult, LoadResult, LoadResult];
   const [fastifyPg, bareGrpc] = ceilings as [LoadResult, LoadResult];
@@ -345,7 +364,7 @@ export async function main(argv: string[] = []): Promise<number> {
 
   const out = join(REPO_ROOT, '.lab', 'bench-results.json');
   mkdirSync(join(REPO_ROOT, '.lab'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, ceilings, fulfillment, events, traffic, metrics, placementRatio, readRatio }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, concurrency, results, ceilings, fulfillment, events, traffic, metrics, telemetry, placementRatio, readRatio }, null, 2)}\n`);
   say(`\nresults written to ${out}`);
   return 0;
 }

@@ -1,6 +1,9 @@
 /**
- * What metrics cost on the order path: the same load against a lab with METRICS_ENABLED=true
- * and one with METRICS_ENABLED=false, in the same run.
+ * What instrumentation costs on the order path: the same load against a lab with it on and one
+ * with it off, in the same run. Two comparisons: `metrics` (METRICS_ENABLED=true vs false,
+ * tracing off in both) and `telemetry` (metrics and tracing at 100 % sampling, spans exported to
+ * the lab's real Collector and Jaeger, vs both off) — the second also reports the Collector's
+ * and Jaeger's peak memory under that load.
  *
  * Both labs start side by side and are loaded at the same time, each by its own clients
  * (half the concurrency each), so that whatever the machine does meanwhile hits both alike.
@@ -15,7 +18,8 @@
  * (the request path alone, as the main benchmark's placement row).
  *
  * Options (env): BENCH_METRICS_ROUNDS (default 3 per measurement), BENCH_METRICS_SECONDS
- * (default 10 per round), BENCH_METRICS_FIRST (`off` starts the off lab first), BENCH_CONCURRENCY
+ * (default 10 per round), BENCH_METRICS_FIRST (`off` starts the off lab first), BENCH_TRACING_SAMPLE_RATIO
+ * (telemetry: TRACING_SAMPLE_RATIO of the traced lab, default 1), BENCH_CONCURRENCY
  * (default 32, split between the labs), BENCH_METRICS_PROFILE_DIR (CPU profiles, see startSide).
  */
 import { randomUUID } from 'node:crypto';
@@ -27,6 +31,13 @@ import { httpClient, runLoad, type LoadResult } from './load.js';
 
 /** The share of the metrics-off throughput that metrics-on must keep. */
 export const METRICS_COST_GOAL = 0.95;
+/** The share of the all-off throughput that metrics + tracing (100 % sampled) must keep. */
+export const TELEMETRY_COST_GOAL = 0.8;
+/** The Collector's and Jaeger's memory together under that load, at most (MB). */
+export const TRACE_BACKENDS_RSS_GOAL_MB = 250;
+
+/** What is compared: metrics alone, or metrics and tracing together. */
+export type CostComparison = 'metrics' | 'telemetry';
 
 export type MetricsCostMeasurement = 'placement' | 'reads';
 
@@ -43,13 +54,17 @@ export interface MetricsCostRound {
 }
 
 export interface MetricsCostResult {
+  comparison: CostComparison;
   rounds: MetricsCostRound[];
   /** Summed on-throughput / summed off-throughput. */
   placementRatio: number;
   readRatio: number;
+  /** telemetry: the peak RSS of the Collector and of Jaeger during the run, MB (VmHWM). */
+  traceBackendsPeakRssMb?: { collector: number; jaeger: number };
 }
 
 export interface MetricsCostOptions {
+  comparison: CostComparison;
   rounds: number;
   seconds: number;
   concurrency: number;
@@ -72,13 +87,16 @@ const MEASURED_SERVICES = ['gateway', 'orders', 'notifications'] as const;
 type MeasuredService = (typeof MEASURED_SERVICES)[number];
 
 interface Side {
-  metrics: boolean;
+  /** Instrumentation on (metrics, and tracing in the telemetry comparison) or off. */
+  on: boolean;
   lab: Lab;
   api: ReturnType<typeof httpClient>;
   productIds: string[];
 }
 
-async function startSide(metrics: boolean, concurrency: number): Promise<Side> {
+async function startSide(comparison: CostComparison, on: boolean, concurrency: number): Promise<Side> {
+  const metrics = on;
+  const tracing = on && comparison === 'telemetry';
   // BENCH_METRICS_PROFILE_DIR: each lab's gateway, orders and notifications write a V8 CPU
   // profile into <dir>/on or <dir>/off when the lab stops (bench/scripts/cpu-profile-hook.mjs).
   const profileDir = process.env.BENCH_METRICS_PROFILE_DIR;
@@ -88,15 +106,18 @@ async function startSide(metrics: boolean, concurrency: number): Promise<Side> {
       s,
       {
         METRICS_ENABLED: String(metrics),
+        // BENCH_TRACING_SAMPLE_RATIO: the share of traces the traced lab records (default 1: all).
+        ...(tracing && process.env.BENCH_TRACING_SAMPLE_RATIO ? { TRACING_SAMPLE_RATIO: process.env.BENCH_TRACING_SAMPLE_RATIO } : {}),
         ...(profileDir && profiled.has(s)
-          ? { NODE_OPTIONS: `--import=${PROFILE_HOOK}`, ORDERLAB_CPU_PROFILE: join(profileDir, metrics ? 'on' : 'off', `${s}.cpuprofile`) }
+          ? { NODE_OPTIONS: `--import=${PROFILE_HOOK}`, ORDERLAB_CPU_PROFILE: join(profileDir, comparison, on ? 'on' : 'off', `${s}.cpuprofile`) }
           : {}),
       },
     ]),
   );
   const flag = env.gateway!;
-  const lab = await startTestLab(`bench_metrics_${metrics ? 'on' : 'off'}`, {
+  const lab = await startTestLab(`bench_${comparison}_${on ? 'on' : 'off'}`, {
     logLevel: 'warn',
+    tracing,
     env: { ...env, gateway: { ...flag, MAX_IN_FLIGHT: '4096' } },
   });
   try {
@@ -106,9 +127,14 @@ async function startSide(metrics: boolean, concurrency: number): Promise<Side> {
     if (scrape.status !== (metrics ? 200 : 404)) {
       throw new Error(`gateway GET /metrics answered ${scrape.status} with METRICS_ENABLED=${metrics}`);
     }
-    const catalog = JSON.parse(await api.request('GET', '/api/v1/products?limit=50', { expect: 200 })) as { items: { id: string }[] };
+    if (tracing) await lab.waitTracing();
+    const probe = await fetch(`${lab.urls.gateway}/api/v1/products?limit=50`);
+    if ((probe.headers.get('traceresponse') !== null) !== tracing) {
+      throw new Error(`gateway answered ${probe.headers.get('traceresponse') === null ? 'without' : 'with'} traceresponse, with tracing ${tracing ? 'on' : 'off'}`);
+    }
+    const catalog = (await probe.json()) as { items: { id: string }[] };
     await lab.kill('fulfillment', 'SIGTERM');
-    return { metrics, lab, api, productIds: catalog.items.map((p) => p.id) };
+    return { on, lab, api, productIds: catalog.items.map((p) => p.id) };
   } catch (err) {
     await lab.dispose();
     throw err;
@@ -116,11 +142,11 @@ async function startSide(metrics: boolean, concurrency: number): Promise<Side> {
 }
 
 function load(side: Side, measurement: MetricsCostMeasurement, durationMs: number, warmupMs: number, concurrency: number, offset: number) {
-  const label = side.metrics ? 'on ' : 'off';
+  const label = side.on ? 'on ' : 'off';
   const { api, productIds } = side;
   return measurement === 'placement'
     ? runLoad({
-        name: `metrics ${label}: POST /api/v1/orders (request path)`,
+        name: `${label}: POST /api/v1/orders (request path)`,
         concurrency,
         durationMs,
         warmupMs,
@@ -129,7 +155,7 @@ function load(side: Side, measurement: MetricsCostMeasurement, durationMs: numbe
         },
       })
     : runLoad({
-        name: `metrics ${label}: GET /api/v1/products/{id} (cached)`,
+        name: `${label}: GET /api/v1/products/{id} (cached)`,
         concurrency,
         durationMs,
         warmupMs,
@@ -158,16 +184,27 @@ const sum = (byService: Record<MeasuredService, number>) => MEASURED_SERVICES.re
 const perRequest = (before: Record<MeasuredService, number>, after: Record<MeasuredService, number>, requests: number) =>
   Object.fromEntries(MEASURED_SERVICES.map((s) => [s, ((after[s] - before[s]) * 1000) / requests])) as Record<MeasuredService, number>;
 
+/** Peak resident memory of a process (VmHWM), MB; 0 when it cannot be read. */
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? 0 : Number(kb) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** Starts both labs, then loads them together `rounds` times for placement, then for reads. */
-export async function measureMetricsCost({ rounds, seconds, concurrency, say }: MetricsCostOptions): Promise<MetricsCostResult> {
+export async function measureMetricsCost({ comparison, rounds, seconds, concurrency, say }: MetricsCostOptions): Promise<MetricsCostResult> {
   const sides: Side[] = [];
   const each = Math.max(1, Math.floor(concurrency / 2));
   try {
     // The on lab starts first unless BENCH_METRICS_FIRST=off (to check that order is not the difference).
     const firstOn = process.env.BENCH_METRICS_FIRST !== 'off';
-    for (const metrics of [firstOn, !firstOn]) sides.push(await startSide(metrics, each));
-    const on = sides.find((side) => side.metrics)!;
-    const off = sides.find((side) => !side.metrics)!;
+    for (const isOn of [firstOn, !firstOn]) sides.push(await startSide(comparison, isOn, each));
+    const on = sides.find((side) => side.on)!;
+    const off = sides.find((side) => !side.on)!;
     const all: MetricsCostRound[] = [];
     for (const measurement of ['placement', 'reads'] as const) {
       // A longer first warm-up: a fresh lab's first seconds under load are its slowest (JIT).
@@ -207,7 +244,16 @@ export async function measureMetricsCost({ rounds, seconds, concurrency, say }: 
       const mine = all.filter((r) => r.measurement === measurement);
       return mine.reduce((t, r) => t + r.on.throughput, 0) / mine.reduce((t, r) => t + r.off.throughput, 0);
     };
-    return { rounds: all, placementRatio: ratio('placement'), readRatio: ratio('reads') };
+    const backends = on.lab.traceBackends;
+    return {
+      comparison,
+      rounds: all,
+      placementRatio: ratio('placement'),
+      readRatio: ratio('reads'),
+      ...(comparison === 'telemetry'
+        ? { traceBackendsPeakRssMb: { collector: peakRssMb(backends['otel-collector']?.pid), jaeger: peakRssMb(backends.jaeger?.pid) } }
+        : {}),
+    };
   } finally {
     for (const side of sides) {
       side.api.close();

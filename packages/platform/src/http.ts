@@ -19,6 +19,7 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { AppError, ErrorCode, toProblem, type AppErrorOptions, type ValidationIssue } from './errors.js';
 import type { Logger } from './logger.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import { nameServerSpan } from './tracing/trace-context.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives as the module object.
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
@@ -117,6 +118,7 @@ export function registerHttpDefaults(app: FastifyInstance): void {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    nameServerSpan(request.method, request.routeOptions.url);
   });
 
   app.setNotFoundHandler(async (request, reply) => {

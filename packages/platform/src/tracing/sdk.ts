@@ -3,10 +3,12 @@
  *
  * - `traceresponse` on every traced HTTP response (setTraceresponse).
  * - Hand-picked instrumentations (no auto-instrumentation bundle: no fs, net or dns noise):
- *   node:http (the server span of each request, `traceresponse`'s source), undici, Fastify
- *   (@fastify/otel: the route on the server span, a request span; no hook or handler spans), gRPC (client and server spans,
- *   context in metadata), pg and ioredis (only inside a trace: the relays' and the worker's idle
- *   polling makes no spans). RabbitMQ and the Redis stream get messaging spans from
+ *   node:http (the server span of each request, `traceresponse`'s source; the platform's
+ *   Fastify hook names it after its route: nameServerSpan), undici, gRPC (client and server
+ *   spans, context in metadata), pg (queries, not pool checkouts) and ioredis — those two only
+ *   inside a trace: the relays' and the worker's idle polling makes no spans. Not
+ *   @fastify/otel: its `request` span repeated the server span at a measured cost
+ *   (docs/tracing.md, "What it costs"). RabbitMQ and the Redis stream get messaging spans from
  *   ./messaging.ts, written to the current conventions and linking the relay's poll.
  * - ESM: the services are ES modules that import CommonJS packages, which Node loads without
  *   going through `require`; import-in-the-middle's synchronous hooks (Node ≥ 24.11) let the
@@ -29,7 +31,6 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { register as registerImportHooks } from 'import-in-the-middle/register-hooks.mjs';
 import type { TracingSettings } from './settings.js';
 import { formatTraceparent, TRACERESPONSE_HEADER } from './trace-context.js';
@@ -112,15 +113,9 @@ export function startTracing(settings: TracingSettings): void {
         requireParentforOutgoingSpans: true,
       }),
       new UndiciInstrumentation({ requireParentforSpans: true }),
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        instrumentHooks: false,
-        // Route handlers are anonymous functions: their spans would be named after source text.
-        instrumentHandler: false,
-        ignorePaths: (options) => untraced(options.url),
-      }),
       new GrpcInstrumentation({ ignoreGrpcMethods: [/^grpc\.health\./, 'Check', 'Watch'] }),
-      new PgInstrumentation({ requireParentSpan: true }),
+      // No span per pool checkout (`pg-pool.connect`): the queries say enough.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
     ],
   });
