@@ -10,6 +10,12 @@
 # runtime needs besides compiled code: /proto (loaded by @orderlab/contracts at run time) and
 # services/<s>/migrations (read by `cli.js migrate`).
 #
+# Tracing: the traced services start with the platform's hook before their main.js,
+#   command: ["node", "--import", "/app/packages/platform/dist/src/tracing/register.js", …]
+# (it starts the OpenTelemetry SDK, or loads nothing when TRACING_ENABLED=false). The hook is
+# compiled with packages/platform and the SDK is one of its production dependencies, so the
+# stages below ship both without a line of their own.
+#
 # Build: docker compose build   (or: docker build -t orderlab .)
 
 # Node 24 LTS, pinned to the patch release so a rebuild gets the same runtime.

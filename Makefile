@@ -3,6 +3,7 @@
 #
 #   make            list the targets
 #   make up         the lab in Docker Compose      make start   the native lab (no Docker)
+#   make up-full    … with metrics and tracing (Grafana, Prometheus, the Collector, Tempo)
 
 COMPOSE ?= docker compose
 # The traffic generator's control API: Compose publishes it here, `npm start` listens here too.
@@ -12,13 +13,16 @@ TRAFFIC_PORT := $(shell sed -n 's/^  traffic: \([0-9][0-9]*\),$$/\1/p' packages/
 TRAFFIC_URL ?= http://127.0.0.1:$(TRAFFIC_PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help up down logs ps start test bench status mode-steady mode-burst mode-overload mode-pause
+.PHONY: help up up-full down logs ps start test bench status mode-steady mode-burst mode-overload mode-pause
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 up: ## build the images and start the lab in Docker Compose (detached)
 	$(COMPOSE) up -d --build
+
+up-full: ## the same with every profile: Prometheus, Grafana, the Collector and Tempo too
+	$(COMPOSE) --profile full up -d --build
 
 down: ## stop and remove the Compose containers (volumes are kept; add -v by hand to drop them)
 	$(COMPOSE) down

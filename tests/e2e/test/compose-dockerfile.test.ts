@@ -3,8 +3,10 @@
  * built from the lockfile, running unprivileged with only what the services read at run time.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { DATABASE_SERVICES } from '@orderlab/lab';
+import { DATABASE_SERVICES, REPO_ROOT, TRACING_REGISTER } from '@orderlab/lab';
 import { NODE_SERVICES, read } from './compose-helpers.js';
 
 describe('Dockerfile', () => {
@@ -54,6 +56,26 @@ describe('Dockerfile', () => {
     for (const name of DATABASE_SERVICES) {
       assert.match(finalStage, new RegExp(`^COPY --from=build /app/services/${name}/migrations services/${name}/migrations$`, 'm'), name);
     }
+  });
+
+  it('ships the tracing hook the traced services start with, and every package it loads, as production dependencies', () => {
+    // compose.yaml runs /app/<this path>: compiled from packages/platform/src, which the runtime copies.
+    const hook = relative(REPO_ROOT, TRACING_REGISTER);
+    const source = hook.replace(/^packages\/platform\/dist\/src\/(.+)\.js$/, 'packages/platform/src/$1.ts');
+    assert.notEqual(source, hook, `${hook} is compiled from packages/platform/src`);
+    assert.ok(existsSync(join(REPO_ROOT, source)), source);
+    assert.match(finalStage, /^COPY --from=build \/app\/packages\/platform\/dist\/src packages\/platform\/dist\/src$/m);
+    // `npm ci --omit=dev` keeps only `dependencies`: every package the tracing code imports must be one.
+    const { dependencies } = JSON.parse(read('packages/platform/package.json')) as { dependencies: Record<string, string> };
+    const dir = join(REPO_ROOT, 'packages/platform/src/tracing');
+    const imported = new Set(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/from '((?:@[^/']+\/)?[^./'][^/']*)[^']*'/g)].map((m) => m[1]!)),
+    );
+    const external = [...imported].filter((name) => !name.startsWith('node:') && !name.startsWith('@orderlab/'));
+    assert.ok(external.some((name) => name.startsWith('@opentelemetry/')), 'the tracing code uses the OpenTelemetry packages');
+    for (const name of external) assert.ok(name in dependencies, `${name} is a production dependency of @orderlab/platform`);
   });
 
   it('keeps host build output and secrets out of the build context', () => {

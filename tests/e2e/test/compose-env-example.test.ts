@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { TObject } from 'typebox';
-import { HOST, PORTS, type PortName } from '@orderlab/contracts/topology';
+import { DEFAULT_URLS, HOST, PORTS, type PortName } from '@orderlab/contracts/topology';
 import { fulfillmentConfigSchema } from '@orderlab/fulfillment';
 import { gatewayConfigSchema } from '@orderlab/gateway';
 import { REPO_ROOT, type LabService } from '@orderlab/lab';
 import { notificationsConfigSchema } from '@orderlab/notifications';
 import { ordersConfigSchema } from '@orderlab/orders';
 import { trafficConfigSchema } from '@orderlab/traffic';
-import { composeConfig, defaultValue, documented, emptyEnvFile, envExample, interpolations, rawCompose, read } from './compose-helpers.js';
+import { TRACING_SECTION, composeConfig, defaultValue, documented, emptyEnvFile, envExample, interpolations, rawCompose, read } from './compose-helpers.js';
 
 /** The published ports compose.yaml reads from .env, and the topology port each publishes. */
 const PUBLISHED_PORTS: Partial<Record<string, PortName>> = {
@@ -22,6 +22,17 @@ const PUBLISHED_PORTS: Partial<Record<string, PortName>> = {
   TRAFFIC_PUBLISHED_PORT: 'traffic',
   PROMETHEUS_PUBLISHED_PORT: 'prometheus',
   GRAFANA_PUBLISHED_PORT: 'grafana',
+};
+
+/**
+ * The tracing variables' defaults: packages/platform/src/tracing/settings.ts (readTracingSettings),
+ * which the `--import` hook reads before any config schema loads.
+ */
+const TRACING_DEFAULTS: Record<string, string> = {
+  TRACING_ENABLED: 'true',
+  TRACING_SAMPLE_RATIO: '1',
+  OTEL_EXPORTER_OTLP_ENDPOINT: DEFAULT_URLS.otlpHttp,
+  DEPLOYMENT_ENVIRONMENT: 'lab',
 };
 
 /** The config schema of each service section of .env.example ("every service": all of them). */
@@ -69,8 +80,10 @@ describe('.env.example', () => {
 
   it('covers every documented variable once: set in compose.yaml, read from .env, or listed commented out with its default', () => {
     const common = documented('Common to every service');
-    const groups: [string, LabService | 'common'][] = [
+    // The tracing section stands for the traced services; orders is one of them.
+    const groups: [string, LabService | 'common' | 'tracing'][] = [
       ['every service', 'common'],
+      ['tracing', 'tracing'],
       ['gateway', 'gateway'],
       ['orders', 'orders'],
       ['fulfillment', 'fulfillment'],
@@ -82,8 +95,8 @@ describe('.env.example', () => {
     for (const [group, service] of groups) {
       const section = sections.get(group)!;
       // The common variables come from one anchor; orders stands for every TypeScript service.
-      const composeEnv = Object.entries(rawCompose().services[service === 'common' ? 'orders' : service]!.environment ?? {}).map(([k, v]) => [k, String(v)] as const);
-      const docs = service === 'common' ? common : service === 'edge' ? documented('edge') : documented(service);
+      const composeEnv = Object.entries(rawCompose().services[service === 'common' || service === 'tracing' ? 'orders' : service]!.environment ?? {}).map(([k, v]) => [k, String(v)] as const);
+      const docs = service === 'common' ? common : service === 'tracing' ? documented(TRACING_SECTION) : documented(service);
       const own = composeEnv.filter(([name]) => docs.has(name) && (service === 'common' || !common.has(name)));
       const fromEnvFile = own.filter(([name, value]) => value.startsWith(`\${${name}:-`)).map(([name]) => name);
       const fixed = own.map(([name]) => name).filter((name) => !fromEnvFile.includes(name));
@@ -120,6 +133,8 @@ describe('.env.example', () => {
         assert.equal(value, composeSettings[name], `${group} ${name}`);
       }
     }
+    // The tracing section: the defaults of the tracing hook.
+    for (const [name, { value }] of sections.get('tracing')!.vars) assert.equal(value, TRACING_DEFAULTS[name], `tracing ${name}: the tracing hook's default`);
     // The services' sections: each value, active or commented out, is the default of every
     // service of the section that reads it (the edge's variables are all set in compose.yaml).
     for (const [group, schemas] of Object.entries(CONFIG_SCHEMAS)) {

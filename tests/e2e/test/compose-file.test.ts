@@ -4,10 +4,11 @@
  * checks, non-root users, start order, published ports, volumes). See compose-helpers.ts.
  */
 import assert from 'node:assert/strict';
+import { relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { PORTS } from '@orderlab/contracts/topology';
-import { DATABASE_SERVICES, DEFAULT_PORTS, LAB_SERVICES, REPO_ROOT } from '@orderlab/lab';
-import { INFRA, NODE_SERVICES, NO_HEALTHCHECK, composeConfig, emptyEnvFile, resolvedConfig } from './compose-helpers.js';
+import { DATABASE_SERVICES, DEFAULT_PORTS, LAB_SERVICES, REPO_ROOT, TRACED_SERVICES, TRACING_REGISTER } from '@orderlab/lab';
+import { INFRA, NODE_SERVICES, NO_HEALTHCHECK, TRACING_SERVICES, composeConfig, emptyEnvFile, resolvedConfig } from './compose-helpers.js';
 
 /** The metrics profile: Prometheus, Grafana and the exporters of docs/metrics.md's scrape targets. */
 const METRICS_SERVICES = ['prometheus', 'grafana', 'edge-exporter', 'postgres-exporter', 'redis-exporter'] as const;
@@ -27,10 +28,13 @@ describe('compose.yaml', () => {
     assert.deepEqual(core.map(([name]) => name).sort(), [...LAB_SERVICES, ...INFRA, 'migrate'].sort());
   });
 
-  it('adds Prometheus, Grafana and the exporters with the metrics profile (and with full), and nothing else', () => {
+  it('adds Prometheus, Grafana and the exporters with the metrics profile, the Collector and Tempo with tracing (each also with full), and nothing else', () => {
     const profiled = Object.entries(resolvedConfig().services).filter(([, s]) => s.profiles !== undefined);
-    assert.deepEqual(profiled.map(([name]) => name).sort(), [...METRICS_SERVICES].sort());
-    for (const [name, service] of profiled) assert.deepEqual([...service.profiles!].sort(), ['full', 'metrics'], name);
+    assert.deepEqual(profiled.map(([name]) => name).sort(), [...METRICS_SERVICES, ...TRACING_SERVICES].sort());
+    for (const [name, service] of profiled) {
+      const profile = (TRACING_SERVICES as readonly string[]).includes(name) ? 'tracing' : 'metrics';
+      assert.deepEqual([...service.profiles!].sort(), ['full', profile], name);
+    }
   });
 
   it('pins every image to an exact version', () => {
@@ -57,8 +61,12 @@ describe('compose.yaml', () => {
       assert.equal(service.build.context, REPO_ROOT, `${name} builds from the repository root`);
       assert.equal(service.build.dockerfile ?? 'Dockerfile', 'Dockerfile', name);
     }
+    // The image's WORKDIR is /app: the tracing hook at the path the native runner uses, inside it.
+    const hook = `/app/${relative(REPO_ROOT, TRACING_REGISTER)}`;
     for (const name of NODE_SERVICES) {
-      assert.deepEqual(services[name]!.command, ['node', `services/${name}/dist/src/main.js`], `${name} runs its own main.js`);
+      const traced = (TRACED_SERVICES as readonly string[]).includes(name);
+      const command = traced ? ['node', '--import', hook, `services/${name}/dist/src/main.js`] : ['node', `services/${name}/dist/src/main.js`];
+      assert.deepEqual(services[name]!.command, command, `${name} runs its own main.js${traced ? ', with the tracing hook first, like the native lab' : ''}`);
       assert.equal(services[name]!.init, true, `${name} runs under an init (signals reach node, zombies are reaped)`);
     }
   });
@@ -102,6 +110,9 @@ describe('compose.yaml', () => {
       'edge-exporter': '1001:1001',
       'postgres-exporter': '65534:65534',
       'redis-exporter': '59000:59000',
+      // The Collector's and Tempo's images: their own unprivileged uid.
+      'otel-collector': '10001:10001',
+      tempo: '10001:10001',
     };
     for (const [name, service] of Object.entries(resolvedConfig().services)) {
       assert.equal(service.user, expected[name] ?? 'node', `${name} runs as its image's unprivileged user`);
@@ -132,6 +143,16 @@ describe('compose.yaml', () => {
     assert.deepEqual(conditions('redis-exporter'), { redis: 'service_healthy' });
     assert.deepEqual(conditions('grafana'), { prometheus: 'service_healthy' });
     assert.equal(services.prometheus!.depends_on, undefined, 'prometheus depends on nothing');
+    // The Collector starts after its trace store; Tempo waits for nothing (Prometheus, where it
+    // writes the service graph, is in another profile and may not run).
+    assert.deepEqual(conditions('otel-collector'), { tempo: 'service_started' });
+    assert.equal(services.tempo!.depends_on, undefined, 'tempo depends on nothing');
+    // Tracing is optional: no service of the core or of metrics waits for the tracing profile.
+    for (const [name, service] of Object.entries(services)) {
+      if ((TRACING_SERVICES as readonly string[]).includes(name)) continue;
+      const deps = service.depends_on && !Array.isArray(service.depends_on) ? Object.keys(service.depends_on) : (service.depends_on ?? []);
+      for (const dep of TRACING_SERVICES) assert.ok(!deps.includes(dep), `${name} starts without ${dep}`);
+    }
     for (const [name, service] of Object.entries(services)) {
       const deps = service.depends_on && !Array.isArray(service.depends_on) ? service.depends_on : {};
       for (const [dep, d] of Object.entries(deps)) {
@@ -162,5 +183,6 @@ describe('compose.yaml', () => {
     assert.ok(mounts('edge').some((v) => v.endsWith('/deploy/nginx/templates:/etc/nginx/templates:ro')));
     assert.ok(mounts('prometheus').some((v) => v.startsWith('prometheus-data:/prometheus')));
     assert.ok(mounts('grafana').some((v) => v.startsWith('grafana-data:/var/lib/grafana')));
+    assert.ok(mounts('tempo').some((v) => v.startsWith('tempo-data:/var/tempo')));
   });
 });

@@ -44,7 +44,15 @@ export const NODE_SERVICES = ['orders', 'fulfillment', 'notifications', 'gateway
  * Containers whose image has nothing a health check could run (FROM scratch: no shell, no
  * wget), each with where its health shows instead. Nothing may wait for them to be healthy.
  */
-export const NO_HEALTHCHECK: Record<string, string> = { 'edge-exporter': 'up{job="edge"} and nginx_up in Prometheus' };
+export const NO_HEALTHCHECK: Record<string, string> = {
+  'edge-exporter': 'up{job="edge"} and nginx_up in Prometheus',
+  'otel-collector': 'up{job="otel-collector"} in Prometheus and its health_check endpoint inside the network',
+  tempo: "Tempo's /ready inside the network and Grafana's datasource test",
+};
+/** The tracing profile: the OpenTelemetry Collector and Tempo. */
+export const TRACING_SERVICES = ['otel-collector', 'tempo'] as const;
+/** docs/configuration.md's section of the tracing variables (read by the `--import` hook, not the config schemas). */
+export const TRACING_SECTION = 'Tracing';
 
 /** A file of the repository, as text. */
 export const read = (name: string) => readFileSync(join(REPO_ROOT, name), 'utf8');
@@ -115,10 +123,10 @@ export function defaultValue(cell: string): string {
   return match[1]!;
 }
 
-/** The variables a service reads, from docs/configuration.md (its own section plus the common one). */
+/** The variables a service reads, from docs/configuration.md (its own section, the common one and the tracing one). */
 export function documentedFor(service: LabService): Map<string, string> {
   if (service === 'edge') return documented('edge');
-  return new Map([...documented('Common to every service'), ...documented(service)]);
+  return new Map([...documented('Common to every service'), ...documented(TRACING_SECTION), ...documented(service)]);
 }
 
 /** `${NAME}`, `${NAME:-default}`, `${NAME-default}` … interpolations in a text, with their defaults. */

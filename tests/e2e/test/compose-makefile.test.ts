@@ -17,6 +17,7 @@ describe('Makefile', () => {
   it('runs the documented command for each target', () => {
     const expected: Record<string, string> = {
       up: 'docker compose up -d --build',
+      'up-full': 'docker compose --profile full up -d --build',
       down: 'docker compose down',
       logs: 'docker compose logs -f',
       ps: 'docker compose ps',
@@ -35,7 +36,7 @@ describe('Makefile', () => {
 
   it('lists every target with a description by default', () => {
     const help = make();
-    for (const target of ['up', 'down', 'logs', 'ps', 'start', 'test', 'bench', 'status', 'mode-steady', 'mode-burst', 'mode-overload', 'mode-pause']) {
+    for (const target of ['up', 'up-full', 'down', 'logs', 'ps', 'start', 'test', 'bench', 'status', 'mode-steady', 'mode-burst', 'mode-overload', 'mode-pause']) {
       assert.match(help, new RegExp(`^ {2}${target} +\\S`, 'm'), target);
     }
   });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { address } from '@orderlab/contracts/topology';
-import { DATABASE_SERVICES, DEFAULT_PORTS, LAB_SERVICES, labServiceEnv, type LabService } from '@orderlab/lab';
+import { DATABASE_SERVICES, DEFAULT_PORTS, LAB_SERVICES, TRACED_SERVICES, labServiceEnv, type LabService } from '@orderlab/lab';
 import { NODE_SERVICES, documentedFor, envOf, interpolations, read, resolvedServices, type ComposeService } from './compose-helpers.js';
 
 /** Variables the nginx image itself reads (its entrypoint), not the edge template's. */
@@ -32,7 +32,23 @@ function healthPort(service: ComposeService): number {
 describe('compose.yaml agrees with the native lab (npm start)', () => {
   const services = resolvedServices();
   /** Values that name a host: in Compose the service's name instead of 127.0.0.1. */
-  const HOST_SPECIFIC = new Set(['HOST', 'DATABASE_URL', 'REDIS_URL', 'RABBITMQ_URL', 'ORDERS_GRPC_ADDR', 'TARGET_URL', 'GATEWAY_UPSTREAM', 'NOTIFICATIONS_UPSTREAM', 'EDGE_LISTEN', 'EDGE_STATUS_LISTEN', 'EDGE_ACCESS_LOG']);
+  const HOST_SPECIFIC = new Set([
+    'HOST',
+    'DATABASE_URL',
+    'REDIS_URL',
+    'RABBITMQ_URL',
+    'ORDERS_GRPC_ADDR',
+    'TARGET_URL',
+    'GATEWAY_UPSTREAM',
+    'NOTIFICATIONS_UPSTREAM',
+    'EDGE_LISTEN',
+    'EDGE_STATUS_LISTEN',
+    'EDGE_ACCESS_LOG',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'JAEGER_QUERY_URL',
+  ]);
+  /** Values that name the lab itself, on purpose different: a trace says which lab it came from. */
+  const LAB_SPECIFIC: Record<string, { native: string; compose: string }> = { DEPLOYMENT_ENVIRONMENT: { native: 'lab', compose: 'compose' } };
 
   for (const service of LAB_SERVICES) {
     it(`sets every variable the native lab sets for ${service}, with the same values where no host is involved`, () => {
@@ -40,7 +56,9 @@ describe('compose.yaml agrees with the native lab (npm start)', () => {
       const compose = envOf(services[service]!);
       for (const [name, value] of Object.entries(native)) {
         assert.ok(name in compose, `${service}: ${name} is set in compose.yaml`);
-        if (!HOST_SPECIFIC.has(name)) assert.equal(compose[name], value, `${service} ${name}`);
+        const differs = LAB_SPECIFIC[name];
+        if (differs) assert.deepEqual({ native: value, compose: compose[name] }, differs, `${service} ${name}`);
+        else if (!HOST_SPECIFIC.has(name)) assert.equal(compose[name], value, `${service} ${name}`);
       }
     });
 
@@ -68,6 +86,7 @@ describe('compose.yaml agrees with the native lab (npm start)', () => {
     assert.equal(env('orders').RABBITMQ_URL, env('notifications').RABBITMQ_URL, 'one broker and vhost for the events');
     for (const name of NODE_SERVICES) assert.equal(env(name).HOST, '0.0.0.0', `${name} listens beyond the container's loopback`);
     assert.equal(env('traffic').TARGET_URL, `http://edge:${DEFAULT_PORTS.edge}`);
+    for (const name of TRACED_SERVICES) assert.equal(env(name).OTEL_EXPORTER_OTLP_ENDPOINT, `http://${address('otlpHttp', 'compose')}`, `${name} exports its spans to the Collector`);
     assert.deepEqual(
       { EDGE_LISTEN: env('edge').EDGE_LISTEN, EDGE_STATUS_LISTEN: env('edge').EDGE_STATUS_LISTEN, GATEWAY_UPSTREAM: env('edge').GATEWAY_UPSTREAM, NOTIFICATIONS_UPSTREAM: env('edge').NOTIFICATIONS_UPSTREAM, EDGE_ACCESS_LOG: env('edge').EDGE_ACCESS_LOG },
       {

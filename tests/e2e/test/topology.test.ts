@@ -37,8 +37,9 @@ describe('the topology (packages/contracts/src/topology.ts)', () => {
     const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, unknown> };
     // An exporter listens on its image's default port: the Compose Prometheus config scrapes it there.
     const reached = read('compose.yaml') + read('deploy/prometheus/prometheus.yml');
-    // Erlang distribution is internal to the broker's container; Compose never names it.
-    const notConfigured = new Set<PortName>(['rabbitmqDist', 'rabbitmqManagement']);
+    // Erlang distribution is internal to the broker's container; Compose never names it. Jaeger
+    // is the native lab's trace store; Compose runs Tempo instead.
+    const notConfigured = new Set<PortName>(['rabbitmqDist', 'rabbitmqManagement', 'jaegerQuery', 'jaegerQueryGrpc', 'jaegerOtlpGrpc', 'jaegerHealth', 'jaegerMetrics']);
     for (const name of Object.keys(PORTS) as PortName[]) {
       if (notConfigured.has(name)) continue;
       const host = COMPOSE_HOSTS[name];
@@ -82,8 +83,14 @@ describe('the topology (packages/contracts/src/topology.ts)', () => {
     assert.deepEqual(targets, SCRAPE_JOBS.map((j) => ({ job: j.job, targets: [address(j.port, 'compose')] })));
   });
 
-  it('is where Grafana finds Prometheus in Compose', () => {
+  it('is where Grafana finds Prometheus and Tempo in Compose', () => {
     const { datasources } = parse(read('deploy/grafana/provisioning/datasources/datasources.yml')) as { datasources: { uid: string; url: string }[] };
-    assert.deepEqual(datasources.map((d) => d.url), [`http://${address('prometheus', 'compose')}`]);
+    assert.deepEqual(
+      datasources.map((d) => [d.uid, d.url]),
+      [
+        ['prometheus', `http://${address('prometheus', 'compose')}`],
+        ['tempo', `http://${address('tempo', 'compose')}`],
+      ],
+    );
   });
 });

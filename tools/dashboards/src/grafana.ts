@@ -29,11 +29,26 @@ export interface Query {
   format?: 'time_series' | 'table' | 'heatmap';
   /** Ask Grafana for exemplars (latency histograms that carry a trace id). */
   exemplar?: boolean;
+  /**
+   * What must run besides the services for the query to have data: `collector` for the span
+   * metrics and the Collector's own metrics (the native lab's Collector; in Compose the tracing
+   * profile). Such a query has mustHaveData false; a live check whose lab runs the Collector
+   * expects data from it.
+   */
+  needs?: 'collector';
 }
 
 /** A query that must return series under steady traffic. */
 export function q(expr: string, legend?: string, options: Partial<Omit<Query, 'expr' | 'legend'>> = {}): Query {
   return { expr, ...(legend === undefined ? {} : { legend }), mustHaveData: true, ...options };
+}
+
+/**
+ * A query on the OpenTelemetry Collector's metrics (span metrics, `otelcol_*`): it returns series
+ * under steady traffic while the Collector runs, and nothing without it.
+ */
+export function fromCollector(expr: string, legend?: string, options: Partial<Omit<Query, 'expr' | 'legend' | 'mustHaveData' | 'needs'>> = {}): Query {
+  return q(expr, legend, { ...options, mustHaveData: false, needs: 'collector' });
 }
 
 /** A query that may be empty under steady traffic (errors, retries, dead letters …). */
@@ -253,6 +268,8 @@ export interface BuiltQuery {
   panel: string;
   expr: string;
   mustHaveData: boolean;
+  /** Query.needs: what must run, besides the services, for it to have data. */
+  needs?: 'collector';
 }
 
 /** A dashboard's JSON, and its queries with the flags Grafana's JSON has no place for. */
@@ -282,7 +299,7 @@ export function dashboard(spec: DashboardSpec): BuiltDashboard {
         rowHeight = 0;
       }
       const fields = p.type === 'text' ? {} : { fieldConfig: fieldConfig(p) };
-      for (const query of p.queries) queries.push({ panel: p.title, expr: query.expr, mustHaveData: query.mustHaveData });
+      for (const query of p.queries) queries.push({ panel: p.title, expr: query.expr, mustHaveData: query.mustHaveData, ...(query.needs ? { needs: query.needs } : {}) });
       panels.push({
         id: id++,
         type: p.type,

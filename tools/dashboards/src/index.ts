@@ -13,6 +13,7 @@ import { overviewDashboard } from './dashboards/overview.js';
 import { runtimeDashboard } from './dashboards/runtime.js';
 import { sloDashboard } from './dashboards/slo.js';
 import { trafficDashboard } from './dashboards/traffic.js';
+import { tracesDashboard } from './dashboards/traces.js';
 
 export { toInstantQuery, syntaxErrors, metricNames, labelMatchers, MACRO_VALUES } from './promql.js';
 export { PROMETHEUS, SCHEMA_VERSION, type BuiltDashboard, type GrafanaDashboard, type GrafanaPanel, type GrafanaTarget } from './grafana.js';
@@ -24,7 +25,7 @@ export const DASHBOARDS_DIR = 'deploy/grafana/dashboards';
 
 /** Every dashboard, in the order of docs/dashboards.md: the overview first. */
 export function allDashboards(): BuiltDashboard[] {
-  return [overviewDashboard(), gatewayDashboard(), ordersDashboard(), asyncDashboard(), runtimeDashboard(), sloDashboard(), trafficDashboard()];
+  return [overviewDashboard(), gatewayDashboard(), ordersDashboard(), asyncDashboard(), runtimeDashboard(), sloDashboard(), trafficDashboard(), tracesDashboard()];
 }
 
 /** The file a dashboard is written to, inside DASHBOARDS_DIR. */
@@ -50,9 +51,16 @@ export interface DashboardQuery {
   expr: string;
   /**
    * True when the query must return series while the lab runs steady traffic; false for
-   * errors, retries, dead letters, shedding and annotations, which are legitimately empty.
+   * errors, retries, dead letters, shedding and annotations, which are legitimately empty, and
+   * for the queries that need the Collector (`needs`).
    */
   mustHaveData: boolean;
+  /**
+   * `collector`: the query reads the OpenTelemetry Collector's metrics (span metrics,
+   * `otelcol_*`), so it returns series under steady traffic only while the Collector runs. A live
+   * check whose lab runs the Collector expects data from it, as from a must-have query.
+   */
+  needs?: 'collector';
 }
 
 /** Every PromQL query of every dashboard: panel targets in panel order, then annotations. */

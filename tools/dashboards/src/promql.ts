@@ -65,13 +65,13 @@ export const MACRO_VALUES = { $__rate_interval: '1m', $__interval: '15s', $__ran
 /**
  * A panel query as Prometheus's HTTP API takes it (`/api/v1/query`): Grafana's macros replaced
  * by MACRO_VALUES, and every dashboard variable (`$job`, `${job}`, `[[job]]`) by `vars[name]`,
- * else `.+`. Variables only ever appear in `=~` matchers (a test checks it), so `.+` means
+ * else `.+`. A `$` followed by a digit is label_replace's capture group (`$1`), not a variable. Variables only ever appear in `=~` matchers (a test checks it), so `.+` means
  * "every value", like Grafana's "All".
  */
 export function toInstantQuery(expr: string, vars: Record<string, string> = {}): string {
   let out = expr;
   for (const [macro, value] of Object.entries(MACRO_VALUES)) out = out.split(macro).join(value);
-  return out.replace(/\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g, (_, a?: string, b?: string, c?: string) => vars[(a ?? b ?? c)!] ?? '.+');
+  return out.replace(/\$\{([A-Za-z_]\w*)(?::\w+)?\}|\[\[([A-Za-z_]\w*)\]\]|\$([A-Za-z_]\w*)/g, (_, a?: string, b?: string, c?: string) => vars[(a ?? b ?? c)!] ?? '.+');
 }
 
 /** A syntax error the grammar found: where, and the text around it. */

@@ -16,10 +16,10 @@ function overlaps(a: GrafanaPanel['gridPos'], b: GrafanaPanel['gridPos']): boole
 }
 
 describe('the dashboards', () => {
-  it('are the seven of docs/dashboards.md, each with its own uid', () => {
+  it('are the eight of docs/dashboards.md, each with its own uid', () => {
     assert.deepEqual(
       dashboards.map((d) => d.uid),
-      ['orderlab-overview', 'orderlab-gateway', 'orderlab-orders', 'orderlab-async', 'orderlab-runtime', 'orderlab-slo', 'orderlab-traffic'],
+      ['orderlab-overview', 'orderlab-gateway', 'orderlab-orders', 'orderlab-async', 'orderlab-runtime', 'orderlab-slo', 'orderlab-traffic', 'orderlab-traces'],
     );
   });
 
@@ -100,5 +100,24 @@ describe('the dashboards', () => {
     assert.ok(byPanel('orderlab-gateway', 'Shed requests/s').every((q) => !q.mustHaveData), 'no shedding under steady traffic');
     assert.ok(byPanel('orderlab-async', 'Stream · dead letters').some((q) => !q.mustHaveData), 'no dead letters under steady traffic');
     assert.ok(dashboardQueries().filter((q) => q.panel.startsWith('annotation:')).every((q) => !q.mustHaveData));
+  });
+
+  it('mark every query on the Collector’s metrics as needing the Collector, never as must-have without it', () => {
+    const collectorMetric = /\b(traces_span_metrics_|otelcol_)/;
+    const onCollector = dashboardQueries().filter((q) => collectorMetric.test(q.expr));
+    for (const q of onCollector) assert.equal(q.mustHaveData, false, `${q.dashboard} / ${q.panel}: empty while the Collector does not run`);
+    // The rest are error-only (maybeEmpty): empty under steady traffic even with the Collector.
+    const needing = dashboardQueries().filter((x) => x.needs === 'collector');
+    assert.ok(needing.length > 10, 'the Traces dashboard reads span metrics and the Collector’s own');
+    for (const q of needing) assert.match(q.expr, collectorMetric, `${q.dashboard} / ${q.panel} reads the Collector`);
+  });
+
+  it('link latency to traces: the Traces dashboard asks for exemplars on the services’ histograms', () => {
+    const traces = dashboards.find((d) => d.uid === 'orderlab-traces')!;
+    const withExemplars = panelsOf(traces).filter((p) => (p.targets ?? []).some((t) => t.exemplar === true));
+    const histograms = withExemplars.flatMap((p) => (p.targets ?? []).map((t) => /(\w+)_bucket/.exec(t.expr)?.[1]));
+    for (const histogram of ['http_server_request_duration_seconds', 'rpc_server_call_duration_seconds', 'messaging_process_duration_seconds', 'traces_span_metrics_duration_milliseconds']) {
+      assert.ok(histograms.includes(histogram), `an exemplar panel on ${histogram}`);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { dashboardQueries, labelMatchers, metricNames, syntaxErrors, toInstantQuery, variableQueries } from '../src/index.js';
-import { documentedMetrics, EXPORTER_METRICS, EXPORTER_PREFIXES, recordingRules, unknownMetric } from './catalogue.js';
+import { COLLECTOR_METRICS, COLLECTOR_PREFIXES, documentedMetrics, EXPORTER_METRICS, EXPORTER_PREFIXES, recordingRules, unknownMetric } from './catalogue.js';
 
 const queries = dashboardQueries();
 const where = (q: { dashboard: string; panel: string }) => `${q.dashboard} / ${q.panel}`;
@@ -25,6 +25,11 @@ describe('toInstantQuery', () => {
 
   it('replaces every spelling of a variable with its given value, else .+', () => {
     assert.equal(toInstantQuery('up{job=~"$job", route=~"${route}", x=~"[[x]]"}', { job: 'gateway' }), 'up{job=~"gateway", route=~".+", x=~".+"}');
+  });
+
+  it('leaves label_replace’s capture groups ($1, ${1}) alone: a variable name starts with a letter', () => {
+    const expr = 'label_replace(up, "callee", "$1", "job", "(.+)") or label_replace(up, "x", "${1}", "job", "(.+)")';
+    assert.equal(toInstantQuery(expr), expr);
   });
 
   it('leaves a query without macros or variables as it is', () => {
@@ -48,8 +53,8 @@ describe('syntaxErrors (lezer-promql)', () => {
 describe('every dashboard query', () => {
   it('covers every dashboard, with queries that must have data on each', () => {
     const dashboards = new Set(queries.map((q) => q.dashboard));
-    assert.equal(dashboards.size, 7);
-    for (const uid of dashboards) assert.ok(queries.some((q) => q.dashboard === uid && q.mustHaveData), `${uid} has a query that must return data`);
+    assert.equal(dashboards.size, 8);
+    for (const uid of dashboards) assert.ok(queries.some((q) => q.dashboard === uid && q.mustHaveData), `${uid} has a query that must return data (without the Collector)`);
   });
 
   it('parses without errors once macros and variables are substituted', () => {
@@ -107,8 +112,16 @@ describe('the metric-name check', () => {
     assert.match(unknownMetric('orderlab_queue_messages_count', catalogue) ?? '', /not a histogram/);
   });
 
-  it('lists only exporter metrics with an exporter’s prefix', () => {
+  it('lists only exporter metrics with an exporter’s prefix, and Collector metrics with the Collector’s', () => {
     for (const name of EXPORTER_METRICS) assert.match(name, EXPORTER_PREFIXES, name);
+    for (const { name } of COLLECTOR_METRICS) assert.match(name, COLLECTOR_PREFIXES, name);
+  });
+
+  it('knows the span metrics: the calls counter, and the duration histogram’s series', () => {
+    assert.equal(unknownMetric('traces_span_metrics_calls_total', catalogue), undefined);
+    assert.equal(unknownMetric('traces_span_metrics_duration_milliseconds_bucket', catalogue), undefined);
+    assert.match(unknownMetric('traces_span_metrics_latency_bucket', catalogue) ?? '', /neither/, 'the connector’s pre-0.8x name');
+    assert.match(unknownMetric('otelcol_receiver_accepted_spans_count', catalogue) ?? '', /not a histogram/);
   });
 
   it('finds the runtime metrics and the app metrics of the catalogue', () => {

@@ -78,7 +78,7 @@ export function gatewayDashboard(): BuiltDashboard {
           {
             type: 'heatmap',
             title: 'Latency distribution (with exemplars)',
-            description: 'How many requests fell in each duration bucket over time. Once tracing lands, exemplar dots link a bucket to one request’s trace.',
+            description: 'How many requests fell in each duration bucket over time. Exemplar dots carry one request’s trace id: hover one, then Open trace (Tempo).',
             unit: 's',
             width: 12,
             queries: [q(`sum by (le) (rate(${HTTP}_bucket{${routes}}[$__rate_interval]))`, '{{le}}', { format: 'heatmap', exemplar: true })],
