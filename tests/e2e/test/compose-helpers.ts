@@ -165,3 +165,22 @@ export function envExample(): Map<string, EnvExampleSection> {
   }
   return sections;
 }
+
+/** One scrape config of a prometheus.yml, as far as its targets go. */
+export interface ScrapeTargetsConfig {
+  job_name: string;
+  static_configs?: { targets: string[] }[];
+  dns_sd_configs?: { names: string[]; type?: string; port?: number }[];
+}
+
+/**
+ * The `host:port` targets of a scrape config: its static targets, and what its DNS discovery
+ * would find (each name at its port: the Compose Collector's jobs, which have no target
+ * without the tracing profile).
+ */
+export function scrapeTargets(config: ScrapeTargetsConfig): string[] {
+  return [
+    ...(config.static_configs ?? []).flatMap((s) => s.targets),
+    ...(config.dns_sd_configs ?? []).flatMap((d) => d.names.map((name) => `${name}:${d.port}`)),
+  ];
+}

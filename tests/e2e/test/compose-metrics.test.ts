@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { PORTS, address } from '@orderlab/contracts/topology';
 import { DEFAULT_PORTS, REPO_ROOT } from '@orderlab/lab';
-import { envOf, read, resolvedServices } from './compose-helpers.js';
+import { envOf, read, resolvedServices, scrapeTargets, type ScrapeTargetsConfig } from './compose-helpers.js';
 
 describe('compose.yaml, metrics profile', () => {
   const services = resolvedServices();
@@ -44,8 +44,8 @@ describe('compose.yaml, metrics profile', () => {
     assert.ok(command('prometheus').includes('--config.file=/etc/prometheus/prometheus.yml'));
     assert.ok(command('prometheus').includes('--storage.tsdb.path=/prometheus'));
     assert.ok(command('prometheus').some((c) => c.startsWith('--storage.tsdb.retention.')), 'retention is bounded');
-    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[] };
-    const targets = config.scrape_configs.flatMap((job) => (job.static_configs ?? []).flatMap((c) => c.targets));
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: ScrapeTargetsConfig[] };
+    const targets = config.scrape_configs.flatMap(scrapeTargets);
     assert.ok(targets.length >= 10);
     for (const target of targets) assert.ok(services[target.split(':')[0]!], `${target} (scraped by deploy/prometheus/prometheus.yml) is a Compose service`);
   });

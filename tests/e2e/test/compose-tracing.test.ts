@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { PORTS, address } from '@orderlab/contracts/topology';
 import { SCRAPE_JOBS, TRACED_SERVICES, collectorEnv } from '@orderlab/lab';
-import { envOf, read, resolvedServices } from './compose-helpers.js';
+import { envOf, read, resolvedServices, scrapeTargets, type ScrapeTargetsConfig } from './compose-helpers.js';
 
 /**
  * `${env:VAR}` references of the Collector's config (comments aside), or `${VAR}` ones of Tempo's:
@@ -101,8 +101,10 @@ describe('compose.yaml, tracing profile', () => {
   });
 
   it('lets the Compose Prometheus scrape the Collector’s span metrics and its own metrics', () => {
-    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
-    const targets = Object.fromEntries(config.scrape_configs.map((c) => [c.job_name, c.static_configs.flatMap((s) => s.targets)]));
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: ScrapeTargetsConfig[] };
+    const targets = Object.fromEntries(config.scrape_configs.map((c) => [c.job_name, scrapeTargets(c)]));
+    // Found by DNS: no target at all (rather than a down one) when the tracing profile is off.
+    for (const c of config.scrape_configs.filter((c) => c.job_name.startsWith('otel-collector'))) assert.equal(c.static_configs, undefined, c.job_name);
     const collectorJobs = SCRAPE_JOBS.filter((j) => j.source === 'otel-collector');
     assert.deepEqual(collectorJobs.map((j) => j.port).sort(), ['collectorMetrics', 'spanMetrics']);
     for (const job of collectorJobs) assert.deepEqual(targets[job.job], [address(job.port, 'compose')], job.job);

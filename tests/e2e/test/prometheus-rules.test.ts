@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { scrapeTargets, type ScrapeTargetsConfig } from './compose-helpers.js';
 import {
   DEFAULT_PORTS,
   PROMETHEUS_DIR,
@@ -40,11 +41,9 @@ interface RuleTestFile {
   rule_files: string[];
   tests: { name: string; alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[];
 }
-interface ScrapeConfig {
-  job_name: string;
+interface ScrapeConfig extends ScrapeTargetsConfig {
   metrics_path?: string;
   params?: Record<string, string[]>;
-  static_configs: { targets: string[] }[];
 }
 interface PrometheusConfig {
   global: Record<string, string>;
@@ -72,7 +71,7 @@ function jobsOf(config: PrometheusConfig) {
     job: c.job_name,
     path: c.metrics_path ?? '/metrics',
     params: c.params ?? {},
-    targets: c.static_configs.flatMap((s) => s.targets),
+    targets: scrapeTargets(c),
   }));
 }
 

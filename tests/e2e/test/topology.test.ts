@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { COMPOSE_HOSTS, PORTS, address, type PortName } from '@orderlab/contracts/topology';
 import { DEPLOY_CONFIGS, REPO_ROOT, SCRAPE_JOBS, staleDeployConfigs } from '@orderlab/lab';
+import { scrapeTargets, type ScrapeTargetsConfig } from './compose-helpers.js';
 
 const read = (name: string) => readFileSync(join(REPO_ROOT, name), 'utf8');
 
@@ -78,8 +79,8 @@ describe('the topology (packages/contracts/src/topology.ts)', () => {
   });
 
   it('is what the Compose Prometheus config scrapes: each job at its Compose service’s topology address', () => {
-    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
-    const targets = config.scrape_configs.map((c) => ({ job: c.job_name, targets: c.static_configs.flatMap((s) => s.targets) }));
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: ScrapeTargetsConfig[] };
+    const targets = config.scrape_configs.map((c) => ({ job: c.job_name, targets: scrapeTargets(c) }));
     assert.deepEqual(targets, SCRAPE_JOBS.map((j) => ({ job: j.job, targets: [address(j.port, 'compose')] })));
   });
 

@@ -33,7 +33,8 @@ const EXEMPLARS_NOTE = [
 interface ConfigParts {
   header: readonly string[];
   rulesGlob: string;
-  jobs: readonly (ScrapeJob & { target: string })[];
+  /** `discovered`: found by DNS (a container of an optional profile), not a fixed target. */
+  jobs: readonly (ScrapeJob & { target: string; discovered?: boolean })[];
 }
 
 /** `# line` for each line, at `indent`; an empty line is a bare `#`. */
@@ -70,7 +71,12 @@ function renderConfig({ header, rulesGlob, jobs }: ConfigParts): string {
       lines.push('    params:');
       for (const [name, values] of Object.entries(j.params)) lines.push(`      ${name}: [${values.map(q).join(', ')}]`);
     }
-    lines.push(`    static_configs: [{ targets: [${q(j.target)}] }]`);
+    if (j.discovered) {
+      const [host, port] = j.target.split(':') as [string, string];
+      lines.push(`    dns_sd_configs: [{ names: [${q(host)}], type: A, port: ${port} }]`);
+    } else {
+      lines.push(`    static_configs: [{ targets: [${q(j.target)}] }]`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -105,7 +111,10 @@ export function renderComposePrometheusConfig(): string {
     'docs/metrics.md (the `job` label every dashboard and alert filters on), and the two RabbitMQ',
     "jobs: the plugin's /metrics is aggregated per node, /metrics/detailed adds per-queue depth",
     'and consumers for just the families asked for. Rules: rules/*.yml, resolved next to this file.',
+    "The Collector's two jobs find it by DNS: without the `tracing` profile it has no container,",
+    'so they have no target (rather than one that is down and would fire TargetDown).',
     'Docs: docs/prometheus.md.',
   ];
-  return renderConfig({ header, rulesGlob: 'rules/*.yml', jobs: SCRAPE_JOBS.map((j) => ({ ...j, target: j.compose })) });
+  const jobs = SCRAPE_JOBS.map((j) => ({ ...j, target: j.compose, discovered: j.source === 'otel-collector' }));
+  return renderConfig({ header, rulesGlob: 'rules/*.yml', jobs });
 }
