@@ -64,8 +64,8 @@ export function buildEventConsumer(options: EventConsumerOptions): EventConsumer
    * `traceparent` header names: the order's trace goes on through notifications.
    */
   async function handleDelivery(channel: Channel, msg: ConsumeMessage): Promise<void> {
-    const headers = msg.properties.headers as Record<string, unknown> | undefined;
-    const traceparent = headers?.[EVENT_HEADERS.traceparent];
+    const headers = msg.properties.headers;
+    const traceparent: unknown = headers?.[EVENT_HEADERS.traceparent];
     const messageId: unknown = msg.properties.messageId;
     await withConsumerSpan(
       {
