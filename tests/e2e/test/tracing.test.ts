@@ -80,7 +80,13 @@ function complete(spans: Span[]): boolean {
 
 describe('tracing with the real Collector and Jaeger', () => {
   it('an order through the edge with a client traceparent is one trace, edge to notifications, joined by its logs and exemplars', async (t) => {
-    const lab = await labFor(t, 'tracing', { tracing: true, prometheus: true, env: { fulfillment: QUICK_FULFILLMENT } });
+    // The generator runs paused: the console is up (its traces view reads Jaeger), no traffic.
+    const lab = await labFor(t, 'tracing', {
+      tracing: true,
+      prometheus: true,
+      traffic: true,
+      env: { fulfillment: QUICK_FULFILLMENT, traffic: { TRAFFIC_MODE: 'pause' } },
+    });
     await lab.waitTracing();
     const [product] = await productIds(lab, 1);
 
@@ -154,6 +160,14 @@ describe('tracing with the real Collector and Jaeger', () => {
       assert.ok(lines.length > 0, `${service} logged the order with its trace id`);
       for (const line of lines) assert.match(String(line.span_id), /^[0-9a-f]{16}$/);
     }
+
+    // The console draws the same trace from Jaeger: every service, the client's span the only missing parent.
+    const waterfall = await http(lab.urls.traffic, 'GET', `/api/traces/${traceId}`);
+    assert.equal(waterfall.status, 200, waterfall.text);
+    const model = waterfall.json() as { spans: unknown[]; missingParentCount: number; services: { name: string }[] };
+    assert.equal(model.spans.length, spans.length);
+    assert.equal(model.missingParentCount, 1);
+    assert.deepEqual(model.services.map((s) => s.name).sort(), ['fulfillment', 'gateway', 'notifications', 'orders']);
 
     // Prometheus keeps exemplars of the request histograms that lead to this trace.
     const prometheus = lab.urls.prometheus;
