@@ -15,6 +15,8 @@ import {
 import { callMetadata, type CallContext } from './call-context.js';
 import { isServiceError } from './grpc.js';
 import type { GrpcCallRecorder } from './grpc-metrics.js';
+import { METADATA } from '@orderlab/contracts/headers';
+import { startRpcClientSpan } from './tracing/rpc.js';
 
 /** A grpc-js unary client method in its (request, metadata, options, callback) form. */
 export type UnaryMethod<Req, Res> = (
@@ -65,7 +67,10 @@ export async function unaryCall<Req, Res>(
   }
 }
 
-/** One attempt: a promise over grpc-js's callback, recorded when the status arrives. */
+/**
+ * One attempt: a promise over grpc-js's callback, recorded when the status arrives, in a CLIENT
+ * span whose traceparent the call carries (the server's span is its child).
+ */
 function attemptCall<Req, Res>(
   method: UnaryMethod<Req, Res>,
   request: Req,
@@ -75,11 +80,15 @@ function attemptCall<Req, Res>(
   recordCall: GrpcCallRecorder,
 ): Promise<Res> {
   const metadata = context === undefined ? new Metadata() : callMetadata(context);
+  const span = startRpcClientSpan(rpcMethod);
+  if (span.traceparent !== undefined) metadata.set(METADATA.traceparent, span.traceparent);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     method(request, metadata, { deadline }, (err, response) => {
       // The callback runs when the status arrives: that is the call's end.
-      recordCall(rpcMethod, err ? err.code : GrpcStatus.OK, started);
+      const code = err ? err.code : GrpcStatus.OK;
+      span.end(code, err?.details);
+      recordCall(rpcMethod, code, started, span.sampled);
       if (err) reject(err);
       else if (response === undefined) reject(new Error(`${rpcMethod} answered without a message`));
       else resolve(response);

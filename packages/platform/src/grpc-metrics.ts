@@ -1,6 +1,6 @@
 /** rpc_client/server_call_duration_seconds (docs/metrics.md), recorded by the services' own call wrappers. */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { DURATION_BUCKETS, sampledSpan, secondsSince, type BoundHistogram, type ServiceMetrics } from './metrics.js';
+import { DURATION_BUCKETS, sampledSpan, secondsSince, type BoundHistogram, type ServiceMetrics, type ExemplarSpan } from './metrics.js';
 
 const LABELS = ['rpc_system_name', 'rpc_method', 'rpc_status_code'] as const;
 
@@ -17,7 +17,8 @@ export function grpcStatusName(code: number): string {
  * instrumentation runs in the client span's context; in the server's answer, reached from its
  * handler, which runs in the server span's context.
  */
-export type GrpcCallRecorder = (rpcMethod: string, code: number, startedMs: number) => void;
+/** Records one call; `span` is the call's sampled span, kept as the bucket's exemplar (default: the active span, if sampled). */
+export type GrpcCallRecorder = (rpcMethod: string, code: number, startedMs: number, span?: ExemplarSpan) => void;
 
 const NO_RECORDER: GrpcCallRecorder = () => {};
 
@@ -37,11 +38,11 @@ function recorder(metrics: ServiceMetrics, name: string, help: string): GrpcCall
   // One bound series per method and status: both come from small fixed sets (the service's
   // methods, the 17 status codes), and a call then records without building labels.
   const series = new Map<string, BoundHistogram[]>();
-  return (rpcMethod, code, startedMs) => {
+  return (rpcMethod, code, startedMs, span) => {
     let byCode = series.get(rpcMethod);
     if (byCode === undefined) series.set(rpcMethod, (byCode = []));
     const bound = (byCode[code] ??= duration.bind({ rpc_system_name: 'grpc', rpc_method: rpcMethod, rpc_status_code: grpcStatusName(code) }));
-    bound.observe(secondsSince(startedMs), sampledSpan());
+    bound.observe(secondsSince(startedMs), span ?? sampledSpan());
   };
 }
 

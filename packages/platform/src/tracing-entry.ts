@@ -6,4 +6,5 @@
  */
 export * from './tracing/trace-context.js';
 export * from './tracing/messaging.js';
+export * from './tracing/rpc.js';
 export { tracingRuntime, type TracingRuntime, type TracingStats } from './tracing/runtime.js';

@@ -14,7 +14,9 @@ import {
   type Product as ProtoProduct,
 } from '@orderlab/contracts';
 import { settleWithin, type Logger } from '@orderlab/platform';
-import { callContextFromMetadata, errorCodeOf, grpcError, grpcServerCallRecorder } from '@orderlab/platform/grpc';
+import { callContextFromMetadata, errorCodeOf, grpcError, grpcServerCallRecorder, metadataValue } from '@orderlab/platform/grpc';
+import { startRpcServerSpan, type RpcSpan } from '@orderlab/platform/tracing';
+import { METADATA } from '@orderlab/contracts/headers';
 import { NO_METRICS, type ServiceMetrics } from '@orderlab/platform/metrics';
 import { HealthImplementation } from 'grpc-health-check';
 import type pg from 'pg';
@@ -130,6 +132,12 @@ export function buildGrpcServer({ app, pool, logger, metrics = NO_METRICS }: Grp
   ): grpc.handleUnaryCall<Req, Res> {
     const rpcMethod = `${ORDER_SERVICE_NAME}/${method}`;
     return (call, callback) => {
+      // The call's SERVER span, the child of the caller's; its work, queries and log lines run in it.
+      const span = startRpcServerSpan(rpcMethod, metadataValue(call.metadata, METADATA.traceparent));
+      span.run(() => serve(call, callback, span));
+    };
+
+    function serve(call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>, span: RpcSpan): void {
       const started = performance.now();
       const correlation = callContextFromMetadata(call.metadata);
       const log = logger.child({ request_id: correlation.requestId });
@@ -150,7 +158,9 @@ export function buildGrpcServer({ app, pool, logger, metrics = NO_METRICS }: Grp
         else callback(null, response);
         const code = err?.code ?? grpc.status.OK;
         // A call the client cancelled (or whose deadline passed) gets no status from us: say so.
-        recordCall(rpcMethod, call.cancelled ? grpc.status.CANCELLED : code, started);
+        const status = call.cancelled ? grpc.status.CANCELLED : code;
+        span.end(status, err?.details);
+        recordCall(rpcMethod, status, started, span.sampled);
         log[levelOf(code)](
           {
             method,
@@ -177,7 +187,7 @@ export function buildGrpcServer({ app, pool, logger, metrics = NO_METRICS }: Grp
         (response) => finish(null, response),
         (err: unknown) => finish(toServiceError(err, log, warnDatabase)),
       );
-    };
+    }
   }
 
   const handlers: OrderServiceHandlers = {

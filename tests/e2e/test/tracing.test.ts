@@ -60,8 +60,8 @@ function find(spans: Span[], service: string, name: string | RegExp): Span[] {
   return spans.filter((s) => s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name)));
 }
 
-const CREATE_ORDER = 'grpc.orderlab.orders.v1.OrderService/CreateOrder';
-const COMPLETE_FULFILLMENT = 'grpc.orderlab.orders.v1.OrderService/CompleteFulfillment';
+const CREATE_ORDER = 'orderlab.orders.v1.OrderService/CreateOrder';
+const COMPLETE_FULFILLMENT = 'orderlab.orders.v1.OrderService/CompleteFulfillment';
 
 /** What one fulfilled and twice-notified order's trace must hold before it is judged. */
 function complete(spans: Span[]): boolean {

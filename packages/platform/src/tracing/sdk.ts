@@ -4,11 +4,11 @@
  * - `traceresponse` on every traced HTTP response (setTraceresponse).
  * - Hand-picked instrumentations (no auto-instrumentation bundle: no fs, net or dns noise):
  *   node:http (the server span of each request, `traceresponse`'s source; the platform's
- *   Fastify hook names it after its route: nameServerSpan), undici, gRPC (client and server
- *   spans, context in metadata), pg (queries, not pool checkouts) and ioredis — those two only
- *   inside a trace: the relays' and the worker's idle polling makes no spans. Not
- *   @fastify/otel: its `request` span repeated the server span at a measured cost
- *   (docs/tracing.md, "What it costs"). RabbitMQ and the Redis stream get messaging spans from
+ *   Fastify hook names it after its route: nameServerSpan), undici, pg (queries, not pool
+ *   checkouts) and ioredis — those two only inside a trace: the relays' and the worker's idle
+ *   polling makes no spans. Not @fastify/otel: its `request` span repeated the server span at
+ *   a measured cost. Not the gRPC instrumentation: the platform's call wrappers make the gRPC
+ *   spans (./rpc.ts) for a fraction of its cost (docs/benchmarks.md, "The cost of tracing"). RabbitMQ and the Redis stream get messaging spans from
  *   ./messaging.ts, written to the current conventions and linking the relay's poll.
  * - ESM: the services are ES modules that import CommonJS packages, which Node loads without
  *   going through `require`; import-in-the-middle's synchronous hooks (Node ≥ 24.11) let the
@@ -23,7 +23,6 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -49,7 +48,7 @@ const EXPORT_TIMEOUT_MS = 5_000;
 const EXPORT_CONCURRENCY = 2;
 
 /** The packages whose ES-module imports are intercepted (everything else loads untouched). */
-const INSTRUMENTED_PACKAGES = ['@grpc/grpc-js', 'pg', 'pg-pool', 'ioredis', 'undici', 'fastify', 'http', 'https', 'node:http', 'node:https'];
+const INSTRUMENTED_PACKAGES = ['pg', 'pg-pool', 'ioredis', 'undici', 'fastify', 'http', 'https', 'node:http', 'node:https'];
 
 /** Routes of the lab's own machinery, not of its users: no spans for probes and scrapes. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -113,7 +112,6 @@ export function startTracing(settings: TracingSettings): void {
         requireParentforOutgoingSpans: true,
       }),
       new UndiciInstrumentation({ requireParentforSpans: true }),
-      new GrpcInstrumentation({ ignoreGrpcMethods: [/^grpc\.health\./, 'Check', 'Watch'] }),
       // No span per pool checkout (`pg-pool.connect`): the queries say enough.
       new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
