@@ -16,10 +16,16 @@ import { JAEGER, OTEL_COLLECTOR, SCHEMATHESIS, ToolInstalls } from './tools.js';
 
 /**
  * Pinned tools the tests use, installed by the tool installer (tools.ts): Schemathesis, and the
- * tracing backends (cold: ~4 min for the Collector, ~6-8 min for Jaeger), started first so that
- * the tests that need them (they await the same install through its lock) rarely wait.
+ * tracing backends (cold: ~4 min for the Collector, ~6-8 min for Jaeger), started first.
  */
 const TEST_TOOLS = [JAEGER, OTEL_COLLECTOR, SCHEMATHESIS];
+/**
+ * The tools the tests wait for before they start: a cold build of Jaeger and the Collector
+ * takes both cores for 10–15 minutes, and run beside the tests it starved them (a run on a new
+ * machine hit the phase's 15-minute limit, and the tracing tests their 5-minute deadline,
+ * while the builds were still going). Cached, this wait is nothing.
+ */
+const AWAITED_TOOLS = [JAEGER, OTEL_COLLECTOR];
 
 /**
  * Test files run at once. Each file uses its own databases, Redis prefix and ports, so files
@@ -188,13 +194,18 @@ async function runAll(parsed: { filters: string[]; concurrency: number }, report
   // Tools that Debian lacks build in the background while lint and the first tests run; the
   // tests that need them wait for the same install (the installer's lock) or find it cached.
   const installs = new ToolInstalls({ reporter });
-  for (const tool of parsed.filters.length === 0 ? TEST_TOOLS : []) {
-    installs.start(tool).catch((err: unknown) => reporter.error(err instanceof Error ? err.message : String(err)));
-  }
+  const started = new Map((parsed.filters.length === 0 ? TEST_TOOLS : []).map((tool) => [tool, installs.start(tool)]));
+  for (const install of started.values()) install.catch((err: unknown) => reporter.error(err instanceof Error ? err.message : String(err)));
   if (parsed.filters.length === 0) {
     if (!(await step(reporter, 'generated gRPC code is current', 'npm', ['run', '--silent', 'proto:check']))) return 1;
     const eslint = join(REPO_ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');
     if (!(await step(reporter, 'lint', process.execPath, [eslint, '.']))) return 1;
+    const building = AWAITED_TOOLS.filter((tool) => started.has(tool));
+    const waitStarted = Date.now();
+    if (building.length > 0) reporter.info(`the tests start once ${building.map((t) => t.name).join(' and ')} are built (cached: at once; cold: 10–15 minutes on 2 cores)`);
+    // A failed install was reported above; the tests that need the tool say so again.
+    await Promise.allSettled(building.flatMap((tool) => started.get(tool) ?? []));
+    if (building.length > 0) reporter.info(`waited ${((Date.now() - waitStarted) / 1000).toFixed(1)} s for them`);
   } else {
     reporter.info(`filters given (${parsed.filters.join(' ')}): skipping the proto check and lint`);
   }
