@@ -1,58 +1,12 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
-import {
-  credentials,
-  makeGenericClientConstructor,
-  Metadata,
-  Server,
-  ServerCredentials,
-  status,
-  type Client,
-  type handleUnaryCall,
-  type ServiceDefinition,
-} from '@grpc/grpc-js';
+import { describe, it } from 'node:test';
+import { Metadata, status } from '@grpc/grpc-js';
 import { callContextFromMetadata, callMetadata, type CallContext } from '../src/call-context.js';
 import { grpcError, isServiceError } from '../src/grpc.js';
-import { unaryCall, type UnaryMethod } from '../src/grpc-client.js';
+import { unaryCall } from '../src/grpc-client.js';
+import { startEcho } from './fixtures/grpc-echo.js';
 
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-
-interface Echo {
-  text: string;
-}
-
-const json = {
-  serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
-  deserialize: (buffer: Buffer) => JSON.parse(buffer.toString()) as Echo,
-};
-
-const ECHO_SERVICE: ServiceDefinition = {
-  echo: {
-    path: '/test.Echo/Echo',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  },
-};
-
-/** A real grpc-js server whose one method is handle, and a client method bound to it. */
-async function startEcho(t: TestContext, handle: handleUnaryCall<Echo, Echo>): Promise<UnaryMethod<Echo, Echo>> {
-  const server = new Server();
-  server.addService(ECHO_SERVICE, { echo: handle });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
-  });
-  t.after(() => server.forceShutdown());
-  const EchoClient = makeGenericClientConstructor(ECHO_SERVICE, 'Echo');
-  const client = new EchoClient(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Client & {
-    echo: UnaryMethod<Echo, Echo>;
-  };
-  t.after(() => client.close());
-  return client.echo.bind(client);
-}
 
 describe('call context', () => {
   it('reaches the server as metadata and is read back as it was sent', async (t) => {

@@ -5,22 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it, type TestContext } from 'node:test';
-import {
-  credentials,
-  makeGenericClientConstructor,
-  Server,
-  ServerCredentials,
-  status,
-  type Client,
-  type handleUnaryCall,
-  type ServiceDefinition,
-} from '@grpc/grpc-js';
+import { status, type handleUnaryCall } from '@grpc/grpc-js';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { METADATA } from '@orderlab/contracts/headers';
 import { grpcError, metadataValue } from '../src/grpc.js';
 import { unaryCall, type UnaryMethod } from '../src/grpc-client.js';
+import { ECHO_METHOD, startEcho, type Echo } from './fixtures/grpc-echo.js';
 import type { ExemplarSpan } from '../src/metrics.js';
 import { startRpcServerSpan } from '../src/tracing/rpc.js';
 import { activeTraceparent } from '../src/tracing/trace-context.js';
@@ -38,26 +30,7 @@ after(async () => {
 });
 beforeEach(() => exporter.reset());
 
-const RPC_METHOD = 'test.Echo/Echo';
-
-interface Echo {
-  text: string;
-}
-const json = {
-  serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
-  deserialize: (buffer: Buffer) => JSON.parse(buffer.toString()) as Echo,
-};
-const ECHO_SERVICE: ServiceDefinition = {
-  echo: {
-    path: `/${RPC_METHOD}`,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  },
-};
+const RPC_METHOD = ECHO_METHOD;
 
 /**
  * A real server whose handler runs in the SERVER span the way orders' wrapper does it (from the
@@ -80,16 +53,7 @@ async function startTracedEcho(t: TestContext, answer: (text: string) => Echo | 
       }
     });
   };
-  const server = new Server();
-  server.addService(ECHO_SERVICE, { echo: handle });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
-  });
-  t.after(() => server.forceShutdown());
-  const EchoClient = makeGenericClientConstructor(ECHO_SERVICE, 'Echo');
-  const client = new EchoClient(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Client & { echo: UnaryMethod<Echo, Echo> };
-  t.after(() => client.close());
-  return { echo: client.echo.bind(client), seen };
+  return { echo: await startEcho(t, handle), seen };
 }
 
 async function spansOf(kind: SpanKind): Promise<ReadableSpan[]> {
