@@ -19,7 +19,7 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { AppError, ErrorCode, toProblem, type AppErrorOptions, type ValidationIssue } from './errors.js';
 import type { Logger } from './logger.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
-import { nameServerSpan } from './tracing/trace-context.js';
+import { httpTracingEnabled, inRequestContext, registerHttpServerSpanHooks, startHttpServerSpan } from './tracing/http-server.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives as the module object.
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
@@ -92,8 +92,8 @@ const ROUTED_METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DE
 
 /**
  * Registers, on the root instance and before any route: strict validators, the problem+json
- * error and not-found handlers (with 405 + Allow) and X-Request-Id on every response (a traced
- * request's response also gets `traceresponse`, set by the tracing SDK: tracing/sdk.ts).
+ * error and not-found handlers (with 405 + Allow), X-Request-Id on every response and, with
+ * tracing on, each request's SERVER span and its `traceresponse` header (tracing/http-server.ts).
  */
 export function registerHttpDefaults(app: FastifyInstance): void {
   const bodyAjv = createAjv(false);
@@ -116,10 +116,20 @@ export function registerHttpDefaults(app: FastifyInstance): void {
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-    nameServerSpan(request.method, request.routeOptions.url);
-  });
+  // Callback-style, first of all hooks: with tracing on, `done` runs inside the request's span
+  // (tracing/http-server.ts), so every later hook, the handler and their log lines belong to it.
+  if (httpTracingEnabled()) {
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
+      startHttpServerSpan(request, reply, request.routeOptions.url, done);
+    });
+    registerHttpServerSpanHooks(app);
+  } else {
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
+      done();
+    });
+  }
 
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
@@ -139,7 +149,7 @@ export function registerHttpDefaults(app: FastifyInstance): void {
     }));
   });
 
-  app.setErrorHandler(async (error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => inRequestContext(request, () => {
     const appError = toAppError(error);
     if (appError === undefined) {
       request.log.error({ err: error }, 'unhandled error');
@@ -147,7 +157,7 @@ export function registerHttpDefaults(app: FastifyInstance): void {
       request.log.warn({ err: error, code: appError.code }, appError.message);
     }
     return sendProblem(request, reply, appError ?? error);
-  });
+  }));
 }
 
 /** Sends err as problem+json (with Retry-After when the error carries one). */

@@ -1,15 +1,15 @@
 /**
  * The OpenTelemetry SDK of a service process, started by ./register.js before the service loads.
  *
- * - `traceresponse` on every traced HTTP response (setTraceresponse).
  * - Hand-picked instrumentations (no auto-instrumentation bundle: no fs, net or dns noise):
- *   node:http (the server span of each request, `traceresponse`'s source; the platform's
- *   Fastify hook names it after its route: nameServerSpan), undici, pg (queries, not pool
- *   checkouts) and ioredis — those two only inside a trace: the relays' and the worker's idle
- *   polling makes no spans. Not @fastify/otel: its `request` span repeated the server span at
- *   a measured cost. Not the gRPC instrumentation: the platform's call wrappers make the gRPC
- *   spans (./rpc.ts) for a fraction of its cost (docs/benchmarks.md, "The cost of tracing"). RabbitMQ and the Redis stream get messaging spans from
- *   ./messaging.ts, written to the current conventions and linking the relay's poll.
+ *   undici, pg (queries, not pool checkouts) and ioredis — those two only inside a trace: the
+ *   relays' and the worker's idle polling makes no spans. The platform makes the rest of the
+ *   spans itself, for a fraction of what the instrumentations cost per call even when nothing
+ *   is sampled (docs/benchmarks.md, "The cost of tracing"): each HTTP request's SERVER span and
+ *   its `traceresponse` (./http-server.ts; not the HTTP instrumentation, not @fastify/otel), the
+ *   gRPC CLIENT and SERVER spans (./rpc.ts; not the gRPC instrumentation), and the messaging
+ *   spans of RabbitMQ and the Redis stream (./messaging.ts), written to the current conventions
+ *   and linking the relay's poll.
  * - ESM: the services are ES modules that import CommonJS packages, which Node loads without
  *   going through `require`; import-in-the-middle's synchronous hooks (Node ≥ 24.11) let the
  *   instrumentations patch them, limited to the packages instrumented.
@@ -17,13 +17,11 @@
  *   batches over OTLP/HTTP with a timeout; when the Collector is gone or slow they are dropped
  *   and counted (./tracing-stats.ts), never waited for by a request.
  */
-import { context, isSpanContextValid, propagation, trace, type Span } from '@opentelemetry/api';
-import { ServerResponse, type IncomingMessage } from 'node:http';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -32,7 +30,6 @@ import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, Trace
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { register as registerImportHooks } from 'import-in-the-middle/register-hooks.mjs';
 import type { TracingSettings } from './settings.js';
-import { formatTraceparent, TRACERESPONSE_HEADER } from './trace-context.js';
 import { installTracingRuntime } from './runtime.js';
 import { CountingSpanProcessor, CountingSpanExporter } from './tracing-stats.js';
 
@@ -48,25 +45,7 @@ const EXPORT_TIMEOUT_MS = 5_000;
 const EXPORT_CONCURRENCY = 2;
 
 /** The packages whose ES-module imports are intercepted (everything else loads untouched). */
-const INSTRUMENTED_PACKAGES = ['pg', 'pg-pool', 'ioredis', 'undici', 'fastify', 'http', 'https', 'node:http', 'node:https'];
-
-/** Routes of the lab's own machinery, not of its users: no spans for probes and scrapes. */
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-
-function untraced(url: string | undefined): boolean {
-  return UNTRACED_PATHS.has((url ?? '').split('?')[0] ?? '');
-}
-
-/**
- * `traceresponse` (W3C Trace Context level 2) on the response of every traced request: its trace
- * and its SERVER span, set when that span starts (Fastify's own spans, started later, are its
- * children), so a client — the traffic generator, `curl -i` — knows where its request went.
- */
-function setTraceresponse(span: Span, response: IncomingMessage | ServerResponse): void {
-  if (!(response instanceof ServerResponse) || response.headersSent) return;
-  const spanContext = span.spanContext();
-  if (isSpanContextValid(spanContext)) response.setHeader(TRACERESPONSE_HEADER, formatTraceparent(spanContext));
-}
+const INSTRUMENTED_PACKAGES = ['pg', 'pg-pool', 'ioredis', 'undici'];
 
 /** Starts tracing for this process; its flush-and-stop is registered for runService's shutdown. */
 export function startTracing(settings: TracingSettings): void {
@@ -105,12 +84,6 @@ export function startTracing(settings: TracingSettings): void {
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => untraced(request.url),
-        responseHook: setTraceresponse,
-        // Outgoing HTTP only inside a trace (the Collector export itself is suppressed by the SDK).
-        requireParentforOutgoingSpans: true,
-      }),
       new UndiciInstrumentation({ requireParentforSpans: true }),
       // No span per pool checkout (`pg-pool.connect`): the queries say enough.
       new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),

@@ -48,19 +48,6 @@ export function logTraceFields(): { trace_id?: string; span_id?: string } {
 }
 
 /**
- * Names the active HTTP server span after its route, `{method} {http.route}` as the HTTP
- * conventions say (the HTTP instrumentation knows only the method): Fastify has matched the
- * route when its onRequest hooks run. Nothing outside a span or for an unmatched path.
- */
-export function nameServerSpan(method: string, route: string | undefined): void {
-  if (route === undefined) return;
-  const span = trace.getActiveSpan();
-  if (span === undefined || !span.isRecording()) return;
-  span.updateName(`${method} ${route}`);
-  span.setAttribute('http.route', route);
-}
-
-/**
  * Runs fn outside any trace. For background work a request only wakes up (the outbox relays,
  * pruners): without it the work would join the trace of whichever request woke it, because the
  * async context follows the call.
