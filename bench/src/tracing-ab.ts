@@ -55,7 +55,9 @@ try {
   for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++) {
     for (const [variant, env] of Object.entries(VARIANTS)) {
       const port = await freePort();
-      const args = variant === 'off' ? [here('./tracing-ab-server.js')] : ['--import', REGISTER, here('./tracing-ab-server.js')];
+      // AB_PROFILE_DIR: each variant's server writes a V8 CPU profile there when it stops.
+      const profile = process.env.AB_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.AB_PROFILE_DIR}`, `--cpu-prof-name=${variant}-${round}.cpuprofile`];
+      const args = [...profile, ...(variant === 'off' ? [] : ['--import', REGISTER]), here('./tracing-ab-server.js')];
       const server = await start(args, { ...env, PORT: String(port), GRPC_PORT: grpc.line.trim(), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` });
       const api = httpClient(`http://127.0.0.1:${port}`, 16);
       for (const path of ['/direct', '/grpc']) {

@@ -19,7 +19,7 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { AppError, ErrorCode, toProblem, type AppErrorOptions, type ValidationIssue } from './errors.js';
 import type { Logger } from './logger.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
-import { httpTracingEnabled, inRequestContext, registerHttpServerSpanHooks, startHttpServerSpan } from './tracing/http-server.js';
+import { httpTracingEnabled, startHttpServerSpan } from './tracing/http-server.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives as the module object.
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
@@ -123,7 +123,6 @@ export function registerHttpDefaults(app: FastifyInstance): void {
       reply.header(REQUEST_ID_HEADER, request.id);
       startHttpServerSpan(request, reply, request.routeOptions.url, done);
     });
-    registerHttpServerSpanHooks(app);
   } else {
     app.addHook('onRequest', (request, reply, done) => {
       reply.header(REQUEST_ID_HEADER, request.id);
@@ -149,7 +148,7 @@ export function registerHttpDefaults(app: FastifyInstance): void {
     }));
   });
 
-  app.setErrorHandler(async (error, request, reply) => inRequestContext(request, () => {
+  app.setErrorHandler(async (error, request, reply) => {
     const appError = toAppError(error);
     if (appError === undefined) {
       request.log.error({ err: error }, 'unhandled error');
@@ -157,7 +156,7 @@ export function registerHttpDefaults(app: FastifyInstance): void {
       request.log.warn({ err: error, code: appError.code }, appError.message);
     }
     return sendProblem(request, reply, appError ?? error);
-  }));
+  });
 }
 
 /** Sends err as problem+json (with Retry-After when the error carries one). */

@@ -1,9 +1,9 @@
 /**
  * db_client_* metrics for a pg.Pool (docs/metrics.md): every statement a pooled client runs
- * (pool.query and the clients of pool.connect() alike) and the pool's connection gauges.
+ * (pool.query and the clients of pool.connect() alike) and the pool's connection gauges; and
+ * how a statement is named (sqlNames), which its span shares (tracing/postgres-spans.ts).
  */
 import type pg from 'pg';
-import { performance } from 'node:perf_hooks';
 import { DB_DURATION_BUCKETS, secondsSince, type BoundHistogram, type ServiceMetrics } from './metrics.js';
 
 /** db_collection_name when the statement names no table (SELECT 1, BEGIN, …). */
@@ -133,12 +133,16 @@ interface PoolInstruments {
   pools: Map<string, pg.Pool>;
 }
 
+/** Called when a statement finished: its text, its start (performance.now()) and its error, if any. */
+export type StatementObserver = (sql: string, started: number, err: unknown) => void;
+
 /**
- * Records every statement of pool's clients and exposes its connection gauges under
- * db_client_connection_pool_name=poolName. Does nothing when metrics are off.
+ * The db_client_* metrics of pool under db_client_connection_pool_name=poolName: its connection
+ * gauges, and the observer that records each statement's duration (createPgPool calls it for
+ * every statement of the pool's clients). Undefined when metrics are off.
  */
-export function instrumentPgPool(pool: pg.Pool, metrics: ServiceMetrics, poolName: string): void {
-  if (!metrics.enabled) return;
+export function pgStatementMetrics(pool: pg.Pool, metrics: ServiceMetrics, poolName: string): StatementObserver | undefined {
+  if (!metrics.enabled) return undefined;
   const instruments = metrics.shared<PoolInstruments>('postgres-pools', () => createPoolInstruments(metrics));
   instruments.pools.set(poolName, pool);
   const { duration } = instruments;
@@ -161,36 +165,10 @@ export function instrumentPgPool(pool: pg.Pool, metrics: ServiceMetrics, poolNam
     }
     return series;
   };
-  const observe = (sql: string, started: number, err: unknown) => {
+  return (sql, started, err) => {
     if (err === undefined || err === null) successSeries(sql).observe(secondsSince(started));
     else duration.observe(labelsOf(sqlNames(sql), dbErrorType(err)), secondsSince(started));
   };
-  // Every client the pool opens, before it is handed out: pool.query() runs on one too, so
-  // wrapping client.query counts each statement once, transactions included.
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      const first = args[0] as string | { text?: string; submit?: unknown } | undefined;
-      // Submittables (cursors, streams) finish on their own schedule; they are not used here.
-      if (first === undefined || (typeof first === 'object' && typeof first.submit === 'function')) return query(...args);
-      const sql = typeof first === 'string' ? first : (first.text ?? '');
-      const started = performance.now();
-      const last = args.at(-1);
-      if (typeof last === 'function') {
-        args[args.length - 1] = (err: unknown, ...rest: unknown[]) => {
-          observe(sql, started, err);
-          (last as (...a: unknown[]) => void)(err, ...rest);
-        };
-        return query(...args);
-      }
-      const result = query(...args) as Promise<unknown>;
-      result.then(
-        () => observe(sql, started, undefined),
-        (err: unknown) => observe(sql, started, err ?? new Error('rejected')),
-      );
-      return result;
-    };
-  });
 }
 
 function createPoolInstruments(metrics: ServiceMetrics): PoolInstruments {

@@ -7,17 +7,16 @@
  * conventions say), and one `close` listener.
  *
  * The context: a callback-style hook that calls `done` inside `context.with` runs the rest of
- * the request's hooks and its handler in the span's context (Fastify calls them from `done`,
- * and promises carry the context on). The body's chunks are events of the request stream;
- * Node's stream machinery carries the context into them (tested with a body sent after the
- * headers), and the preValidation hook enters the span's context again once the body is in,
- * whatever reads it. The response gets `traceresponse` (W3C Trace Context level 2): the trace
- * and this span.
+ * the request's hooks, its handler, its error handler and their log lines in the span's
+ * context (Fastify calls them from `done`, and promises carry the context on). A body's chunks
+ * are events of the request stream, which Node's stream machinery delivers in the context that
+ * started reading it — tested with a body sent after the headers. The response gets
+ * `traceresponse` (W3C Trace Context level 2): the trace and this span.
  *
  * With tracing off no hook is added: nothing is paid per request.
  */
-import { SpanKind, SpanStatusCode, context, isSpanContextValid, trace, type Attributes, type Context } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SpanKind, SpanStatusCode, context, isSpanContextValid, trace, type Attributes } from '@opentelemetry/api';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tracingRuntime } from './runtime.js';
 import { contextFromTraceparent, formatTraceparent, TRACERESPONSE_HEADER } from './trace-context.js';
 
@@ -25,11 +24,6 @@ const tracer = trace.getTracer('orderlab-http');
 
 /** Routes of the lab's own machinery, not of its users: no spans for probes and scrapes. */
 const UNTRACED_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
-
-/** The span context of the request in progress, kept on the request for the hooks after the body. */
-const SPAN_CONTEXT = Symbol('orderlab.http.spanContext');
-
-type TracedRequest = FastifyRequest & { [SPAN_CONTEXT]?: Context };
 
 /** Whether this process traces (the SDK was started by the `--import` hook). */
 export function httpTracingEnabled(): boolean {
@@ -49,54 +43,41 @@ export function startHttpServerSpan(request: FastifyRequest, reply: FastifyReply
   const header = request.headers.traceparent;
   const parent = contextFromTraceparent(typeof header === 'string' ? header : undefined);
   const method = request.method;
+  const span = tracer.startSpan(route === undefined ? method : `${method} ${route}`, { kind: SpanKind.SERVER }, parent);
+  const spanContext = span.spanContext();
+  if (isSpanContextValid(spanContext)) reply.header(TRACERESPONSE_HEADER, formatTraceparent(spanContext));
+  // An unsampled request's span records nothing: no attributes are built and nothing waits for its end.
+  if (span.isRecording()) {
+    span.setAttributes(requestAttributes(request, route));
+    const res = reply.raw;
+    // 'close' fires once however the exchange ends, also when the client leaves first.
+    res.once('close', () => {
+      const status = res.statusCode;
+      span.setAttribute('http.response.status_code', status);
+      if (!res.writableEnded) {
+        span.setAttribute('error.type', 'aborted');
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'The client closed the connection before the response was sent.' });
+      } else if (status >= 500) {
+        // The HTTP conventions: a server span fails on 5xx only (4xx is the client's error).
+        span.setAttribute('error.type', String(status));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    });
+  }
+  context.with(trace.setSpan(parent, span), done);
+}
+
+function requestAttributes(request: FastifyRequest, route: string | undefined): Attributes {
   const attributes: Attributes = {
-    'http.request.method': method,
+    'http.request.method': request.method,
     'url.scheme': 'http',
     'url.path': pathOf(request.url),
   };
   if (route !== undefined) attributes['http.route'] = route;
   const userAgent = request.headers['user-agent'];
   if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
-  const span = tracer.startSpan(route === undefined ? method : `${method} ${route}`, { kind: SpanKind.SERVER, attributes }, parent);
-  const spanContext = span.spanContext();
-  if (isSpanContextValid(spanContext)) reply.header(TRACERESPONSE_HEADER, formatTraceparent(spanContext));
-
-  const res = reply.raw;
-  // 'close' fires once however the exchange ends, also when the client leaves first.
-  res.once('close', () => {
-    const status = res.statusCode;
-    span.setAttribute('http.response.status_code', status);
-    if (!res.writableEnded) {
-      span.setAttribute('error.type', 'aborted');
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'The client closed the connection before the response was sent.' });
-    } else if (status >= 500) {
-      // The HTTP conventions: a server span fails on 5xx only (4xx is the client's error).
-      span.setAttribute('error.type', String(status));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    span.end();
-  });
-
-  const ctx = trace.setSpan(parent, span);
-  (request as TracedRequest)[SPAN_CONTEXT] = ctx;
-  context.with(ctx, done);
-}
-
-/** Runs fn in the request's span context (after its body was read, or in an error handler); plain fn without one. */
-export function inRequestContext<T>(request: FastifyRequest, fn: () => T): T {
-  const ctx = (request as TracedRequest)[SPAN_CONTEXT];
-  return ctx === undefined ? fn() : context.with(ctx, fn);
-}
-
-/**
- * The hooks on `app` (the root instance, before any route): the span starts in onRequest
- * (called from the platform's own onRequest hook, which also reads the route) and the context
- * is entered again in preValidation, after the body.
- */
-export function registerHttpServerSpanHooks(app: FastifyInstance): void {
-  app.addHook('preValidation', (request, _reply, done) => {
-    inRequestContext(request, done);
-  });
+  return attributes;
 }
 
 function pathOf(url: string): string {

@@ -2,14 +2,15 @@
  * The OpenTelemetry SDK of a service process, started by ./register.js before the service loads.
  *
  * - Hand-picked instrumentations (no auto-instrumentation bundle: no fs, net or dns noise):
- *   undici, pg (queries, not pool checkouts) and ioredis — those two only inside a trace: the
- *   relays' and the worker's idle polling makes no spans. The platform makes the rest of the
- *   spans itself, for a fraction of what the instrumentations cost per call even when nothing
- *   is sampled (docs/benchmarks.md, "The cost of tracing"): each HTTP request's SERVER span and
- *   its `traceresponse` (./http-server.ts; not the HTTP instrumentation, not @fastify/otel), the
- *   gRPC CLIENT and SERVER spans (./rpc.ts; not the gRPC instrumentation), and the messaging
- *   spans of RabbitMQ and the Redis stream (./messaging.ts), written to the current conventions
- *   and linking the relay's poll.
+ *   undici and ioredis (Redis commands only inside a trace: the relays' and the worker's idle
+ *   polling makes no spans). The platform makes the rest of the spans itself, for a fraction
+ *   of what the instrumentations cost per call even when nothing is sampled (docs/benchmarks.md,
+ *   "The cost of tracing"): each HTTP request's SERVER span and its `traceresponse`
+ *   (./http-server.ts; not the HTTP instrumentation, not @fastify/otel), the gRPC CLIENT and
+ *   SERVER spans (./rpc.ts; not the gRPC instrumentation), each Postgres statement's CLIENT
+ *   span (./postgres-spans.ts; not the pg instrumentation), and the messaging spans of
+ *   RabbitMQ and the Redis stream (./messaging.ts), written to the current conventions and
+ *   linking the relay's poll.
  * - ESM: the services are ES modules that import CommonJS packages, which Node loads without
  *   going through `require`; import-in-the-middle's synchronous hooks (Node ≥ 24.11) let the
  *   instrumentations patch them, limited to the packages instrumented.
@@ -23,7 +24,6 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -45,7 +45,7 @@ const EXPORT_TIMEOUT_MS = 5_000;
 const EXPORT_CONCURRENCY = 2;
 
 /** The packages whose ES-module imports are intercepted (everything else loads untouched). */
-const INSTRUMENTED_PACKAGES = ['pg', 'pg-pool', 'ioredis', 'undici'];
+const INSTRUMENTED_PACKAGES = ['ioredis', 'undici'];
 
 /** Starts tracing for this process; its flush-and-stop is registered for runService's shutdown. */
 export function startTracing(settings: TracingSettings): void {
@@ -85,8 +85,6 @@ export function startTracing(settings: TracingSettings): void {
     tracerProvider: provider,
     instrumentations: [
       new UndiciInstrumentation({ requireParentforSpans: true }),
-      // No span per pool checkout (`pg-pool.connect`): the queries say enough.
-      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
     ],
   });

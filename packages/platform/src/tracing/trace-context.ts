@@ -4,7 +4,7 @@
  * cost of a lookup. W3C Trace Context formats: `traceparent` (level 1) and the response header
  * `traceresponse` (level 2), both `00-<trace id>-<span id>-<flags>`.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, context, isSpanContextValid, trace, type Attributes, type Context, type SpanContext } from '@opentelemetry/api';
+import { INVALID_SPANID as INVALID_SPAN_ID, INVALID_TRACEID as INVALID_TRACE_ID, ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, context, isSpanContextValid, trace, type Attributes, type Context, type SpanContext } from '@opentelemetry/api';
 import { isValidTraceparent } from '@orderlab/contracts/formats';
 import { HTTP_HEADERS } from '@orderlab/contracts/headers';
 
@@ -32,10 +32,14 @@ export function activeTraceparent(): string | undefined {
 
 /** The context whose remote parent a stored or received traceparent names (ROOT when there is none or it is malformed). */
 export function contextFromTraceparent(traceparent: string | null | undefined): Context {
+  // Once the format is checked the fields are at fixed offsets: `00-` + 32 + `-` + 16 + `-` + 2.
   if (!isValidTraceparent(traceparent)) return ROOT_CONTEXT;
-  const [, traceId, spanId, flags] = traceparent.split('-') as [string, string, string, string];
-  const spanContext: SpanContext = { traceId, spanId, traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };
-  return isSpanContextValid(spanContext) ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : ROOT_CONTEXT;
+  const traceId = traceparent.slice(3, 35);
+  const spanId = traceparent.slice(36, 52);
+  // All-zero ids are invalid (W3C Trace Context): such a parent starts a new trace.
+  if (traceId === INVALID_TRACE_ID || spanId === INVALID_SPAN_ID) return ROOT_CONTEXT;
+  const traceFlags = parseInt(traceparent.slice(53, 55), 16) & TraceFlags.SAMPLED;
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags, isRemote: true });
 }
 
 /**
