@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 import { settleWithin } from './timeout.js';
+import { traceRedisCommands } from './tracing/redis-spans.js';
 
 export interface RedisOptions {
   url: string;
@@ -26,7 +27,10 @@ export interface RedisOptions {
   onError?: (err: unknown) => void;
 }
 
-/** A client with every limit set; while Redis is down commands fail after one retry rather than pile up. */
+/**
+ * A client with every limit set; while Redis is down commands fail after one retry rather than
+ * pile up. In a traced process its commands inside a recorded span get spans.
+ */
 export function createRedis(options: RedisOptions): Redis {
   const { stepMs, maxMs } = options.reconnectBackoff;
   const redis = new Redis(options.url, {
@@ -41,6 +45,8 @@ export function createRedis(options: RedisOptions): Redis {
   // Without a listener ioredis prints every connection error to the console.
   const onError = options.onError ?? ((err: unknown) => options.logger.warn({ err, connection: options.connectionName }, 'redis connection error'));
   redis.on('error', onError);
+  // With tracing on, each command inside a recorded span gets its own (tracing/redis-spans.ts).
+  traceRedisCommands(redis);
   return redis;
 }
 

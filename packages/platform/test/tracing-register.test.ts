@@ -21,7 +21,7 @@ const TRACED_SERVER = fileURLToPath(new URL('./fixtures/traced-server.js', impor
 /** The line fixtures/module-recorder.ts writes on stderr at exit. */
 const RESOLVED_MODULES_PREFIX = 'resolved-modules ';
 /** What only the SDK side of tracing loads (the API alone is the no-op every service imports). */
-const SDK_MODULES = ['@opentelemetry/sdk-trace', '@opentelemetry/instrumentation', 'exporter-trace-otlp', 'import-in-the-middle'];
+const SDK_MODULES = ['@opentelemetry/sdk-trace', '@opentelemetry/instrumentation', 'exporter-trace-otlp'];
 /** Far beyond a service's own shutdown bound (10 s): only a hung process misses it. */
 const EXIT_DEADLINE_MS = 15_000;
 /** Start-up, with the SDK loading, on a busy machine. */

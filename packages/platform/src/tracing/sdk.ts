@@ -1,19 +1,16 @@
 /**
  * The OpenTelemetry SDK of a service process, started by ./register.js before the service loads.
  *
- * - Hand-picked instrumentations (no auto-instrumentation bundle: no fs, net or dns noise):
- *   undici and ioredis (Redis commands only inside a trace: the relays' and the worker's idle
- *   polling makes no spans). The platform makes the rest of the spans itself, for a fraction
- *   of what the instrumentations cost per call even when nothing is sampled (docs/benchmarks.md,
- *   "The cost of tracing"): each HTTP request's SERVER span and its `traceresponse`
- *   (./http-server.ts; not the HTTP instrumentation, not @fastify/otel), the gRPC CLIENT and
- *   SERVER spans (./rpc.ts; not the gRPC instrumentation), each Postgres statement's CLIENT
- *   span (./postgres-spans.ts; not the pg instrumentation), and the messaging spans of
+ * - One instrumentation, undici (outgoing fetch calls inside a trace; it listens on Node's
+ *   diagnostics channels and patches nothing). The platform makes every other span itself, for
+ *   a fraction of what the instrumentations cost per call even when nothing is sampled
+ *   (docs/benchmarks.md, "The cost of tracing"): each HTTP request's SERVER span and its
+ *   `traceresponse` (./http-server.ts; not the HTTP instrumentation, not @fastify/otel), the
+ *   gRPC CLIENT and SERVER spans (./rpc.ts; not the gRPC instrumentation), a CLIENT span per
+ *   Postgres statement and per Redis command inside a recorded trace (./postgres-spans.ts,
+ *   ./redis-spans.ts; not the pg and ioredis instrumentations), and the messaging spans of
  *   RabbitMQ and the Redis stream (./messaging.ts), written to the current conventions and
- *   linking the relay's poll.
- * - ESM: the services are ES modules that import CommonJS packages, which Node loads without
- *   going through `require`; import-in-the-middle's synchronous hooks (Node ≥ 24.11) let the
- *   instrumentations patch them, limited to the packages instrumented.
+ *   linking the relay's poll. No module is patched at load time, so no loader hook is needed.
  * - Bounded and asynchronous: spans wait in a queue of at most MAX_QUEUED_SPANS and leave in
  *   batches over OTLP/HTTP with a timeout; when the Collector is gone or slow they are dropped
  *   and counted (./tracing-stats.ts), never waited for by a request.
@@ -23,12 +20,10 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { register as registerImportHooks } from 'import-in-the-middle/register-hooks.mjs';
 import type { TracingSettings } from './settings.js';
 import { installTracingRuntime } from './runtime.js';
 import { CountingSpanProcessor, CountingSpanExporter } from './tracing-stats.js';
@@ -44,13 +39,9 @@ const EXPORT_TIMEOUT_MS = 5_000;
 /** OTLP requests in flight at once. */
 const EXPORT_CONCURRENCY = 2;
 
-/** The packages whose ES-module imports are intercepted (everything else loads untouched). */
-const INSTRUMENTED_PACKAGES = ['ioredis', 'undici'];
 
 /** Starts tracing for this process; its flush-and-stop is registered for runService's shutdown. */
 export function startTracing(settings: TracingSettings): void {
-  registerImportHooks({ include: INSTRUMENTED_PACKAGES });
-
   const exporter = new CountingSpanExporter(new OTLPTraceExporter({
     url: `${settings.endpoint}/v1/traces`,
     timeoutMillis: EXPORT_TIMEOUT_MS,
@@ -85,7 +76,6 @@ export function startTracing(settings: TracingSettings): void {
     tracerProvider: provider,
     instrumentations: [
       new UndiciInstrumentation({ requireParentforSpans: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
     ],
   });
 
