@@ -74,7 +74,7 @@ function complete(spans: Span[]): boolean {
     find(spans, 'orders', COMPLETE_FULFILLMENT).length === 1 &&
     find(spans, 'orders', 'send orderlab.events').length === 2 &&
     find(spans, 'notifications', 'process notifications').length === 2 &&
-    find(spans, 'fulfillment', 'xack').length === 1
+    find(spans, 'fulfillment', 'XACK').length === 1
   );
 }
 

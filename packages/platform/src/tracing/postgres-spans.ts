@@ -34,7 +34,7 @@ function connectionAttributes(connectionString: string): Attributes {
     return {
       'db.namespace': decodeURIComponent(url.pathname.slice(1)),
       'server.address': url.hostname,
-      'server.port': url.port === '' ? 5432 : Number(url.port),
+      ...(url.port === '' ? {} : { 'server.port': Number(url.port) }),
     };
   } catch {
     return {};
@@ -76,7 +76,7 @@ export function pgStatementSpans(connectionString: string): StatementSpanStarter
 export function endStatementSpan(span: Span, err: unknown): void {
   if (err !== undefined && err !== null) {
     span.setAttribute('error.type', dbErrorType(err));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : 'the statement failed' });
   }
   span.end();
 }

@@ -20,8 +20,8 @@ interface RedisCommand {
   name: string;
   inTransaction?: boolean;
   pipelineIndex?: number | null;
-  resolve(result: unknown): void;
-  reject(err: unknown): void;
+  resolve: (result: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 /** The span name of a command: its name, upper-cased, prefixed inside a pipeline or MULTI. */
@@ -62,7 +62,7 @@ export function traceRedisCommands(redis: Redis): void {
     };
     command.reject = (err) => {
       span.setAttribute('error.type', redisErrorType(err));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : 'the command failed' });
       span.end();
       reject(err);
     };
