@@ -61,6 +61,12 @@ export const PORTS = {
   jaegerMetrics: 14269,
   /** Tempo's HTTP API (Compose's trace store). */
   tempo: 3200,
+  /** VictoriaLogs: the log store's ingestion and LogsQL query API, and its UI at /select/vmui. */
+  victoriaLogs: 9428,
+  /** Loki's HTTP API (Compose's log store for Grafana). */
+  loki: 3100,
+  /** Grafana Alloy's HTTP server (its UI and metrics; Compose's log collector). */
+  alloy: 12345,
 } as const;
 
 /** One of the ports above. */
@@ -98,6 +104,9 @@ export const COMPOSE_HOSTS: Readonly<Record<PortName, string>> = {
   jaegerHealth: 'jaeger',
   jaegerMetrics: 'jaeger',
   tempo: 'tempo',
+  victoriaLogs: 'victorialogs',
+  loki: 'loki',
+  alloy: 'alloy',
 };
 
 /** `host:port` of a port natively (127.0.0.1) or in Compose (its service's host name). */
@@ -123,4 +132,6 @@ export const DEFAULT_URLS = {
   otlpHttp: `http://${address('otlpHttp')}`,
   /** Jaeger's query API, which the console reads traces from. */
   jaegerQuery: `http://${address('jaegerQuery')}`,
+  /** VictoriaLogs, which the console reads logs from (LogsQL). */
+  victoriaLogs: `http://${address('victoriaLogs')}`,
 } as const;

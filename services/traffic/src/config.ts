@@ -6,7 +6,8 @@ import { commonConfig, ConfigError, parseConfig } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
 import { parseJourneyWeights } from './journeys.js';
 import { MAX_RATE, MODES, paramProblems, type ModeParams } from './traffic-modes.js';
-import { DEFAULT_URLS, PORTS } from '@orderlab/contracts/topology';
+import { address, DEFAULT_URLS, PORTS } from '@orderlab/contracts/topology';
+import { TRACE_STORE_APIS, type TraceStoreApi } from './trace-store.js';
 
 /** An http(s) origin, optionally with a path prefix; no query or fragment. */
 const HTTP_URL = '^https?://[^\\s/?#]+(/[^\\s?#]*)?$';
@@ -18,8 +19,12 @@ export const trafficConfigSchema = Type.Object({
   ...commonConfig,
   PORT: Type.Integer({ default: PORTS.traffic, minimum: 0, maximum: 65_535 }),
   TARGET_URL: Type.String({ default: DEFAULT_URLS.edge, pattern: HTTP_URL }),
-  /** Jaeger's query API, where the traces view reads each trace. */
-  JAEGER_QUERY_URL: Type.String({ default: DEFAULT_URLS.jaegerQuery, pattern: HTTP_URL }),
+  /** The trace store whose API the traces view reads each trace from: Jaeger (native) or Tempo (Compose). */
+  TRACES_QUERY_API: Type.Union(TRACE_STORE_APIS.map((a) => Type.Literal(a)), { default: 'jaeger' }) as unknown as ReturnType<typeof Type.String>,
+  /** That store's base URL; unset, the native lab's Jaeger or Tempo (set in parseTrafficConfig). */
+  TRACES_QUERY_URL: Type.Optional(Type.String({ pattern: HTTP_URL })),
+  /** VictoriaLogs' LogsQL API, where the logs view searches. */
+  LOGS_QUERY_URL: Type.String({ default: DEFAULT_URLS.victoriaLogs, pattern: HTTP_URL }),
   TARGET_CONNECTIONS: Type.Integer({ default: 256, minimum: 1, maximum: 1024 }),
   MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1, maximum: 100_000 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 300_000 }),
@@ -41,7 +46,18 @@ export const trafficConfigSchema = Type.Object({
 });
 
 /** The validated configuration of the traffic generator. */
-export type TrafficConfig = Static<typeof trafficConfigSchema> & { TRAFFIC_MODE: (typeof MODES)[number] };
+export type TrafficConfig = Static<typeof trafficConfigSchema> & {
+  TRAFFIC_MODE: (typeof MODES)[number];
+  TRACES_QUERY_API: TraceStoreApi;
+  /** Always set once parsed: the variable, its former name, or the store's native default. */
+  TRACES_QUERY_URL: string;
+};
+
+/** The native lab's address of each trace store's API. */
+const DEFAULT_TRACES_QUERY_URLS: Record<TraceStoreApi, string> = {
+  jaeger: DEFAULT_URLS.jaegerQuery,
+  tempo: `http://${address('tempo')}`,
+};
 
 /** The parameters each mode starts with (POST /mode/{mode} overrides them per request). */
 export function configuredModeParams(config: TrafficConfig): ModeParams {
@@ -81,6 +97,7 @@ function inEnvTerms(text: string): string {
 export function parseTrafficConfig(env: Record<string, string | undefined> = process.env): TrafficConfig {
   const config = parseConfig(trafficConfigSchema, env) as TrafficConfig;
   const issues: string[] = [];
+  config.TRACES_QUERY_URL = config.TRACES_QUERY_URL ?? DEFAULT_TRACES_QUERY_URLS[config.TRACES_QUERY_API];
   try {
     parseJourneyWeights(config.JOURNEY_WEIGHTS);
   } catch (err) {

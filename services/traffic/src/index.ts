@@ -10,3 +10,7 @@ export { traceIdFromTraceresponse, TRACERESPONSE_HEADER } from './traceresponse.
 export type { RecentTraces, TracedRequest } from './trace-records.js';
 export { toWaterfall, type Waterfall, type WaterfallSpan } from './trace-waterfall.js';
 export { createJaegerClient, type JaegerClient, type JaegerTrace } from './jaeger-client.js';
+export { createTempoClient, tempoTraceToModel } from './tempo-client.js';
+export type { TraceStoreApi, TraceStoreClient } from './trace-store.js';
+export { createLogsClient, type ErrorRate, type LogLines, type LogsClient } from './logs-client.js';
+export { errorRateQuery, errorTailQuery, LOG_FIELDS, parseLogFilter, searchQuery, toLogLine, type LogFilter, type LogLine } from './logs-query.js';

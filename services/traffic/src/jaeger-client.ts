@@ -1,20 +1,12 @@
 /**
- * Reads one trace from Jaeger's query API (`GET {JAEGER_QUERY_URL}/api/traces/{traceId}`), the
+ * Reads one trace from Jaeger's query API (`GET {TRACES_QUERY_URL}/api/traces/{traceId}`), the
  * v1-style JSON that Jaeger v2 still serves (its Go module carries no UI; the console draws the
- * trace itself). Bounded: one small pool, a whole-request timeout and a cap on the body. Every
- * fault of Jaeger becomes an AppError the console answers with (503 + Retry-After), never a 500.
+ * trace itself). This JSON is also the console's trace model: the Tempo client maps OTLP onto it.
+ * Bounded and fault-handled by trace-store.ts.
  */
-import { AppError, ErrorCode } from '@orderlab/platform';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { Pool } from 'undici';
-
-/** How long the console waits for Jaeger, from sending to the last byte. */
-export const JAEGER_TIMEOUT_MS = 3_000;
-/** The largest answer read (a lab trace is tens of KiB; this is thousands of spans). */
-export const MAX_TRACE_BYTES = 16 * 1024 * 1024;
-/** Seconds a client is told to wait before asking again after a Jaeger fault. */
-const RETRY_AFTER_S = 2;
+import { createStoreHttp, type TraceStoreClient, type TraceStoreClientOptions } from './trace-store.js';
 
 /** A tag or log field: `{ key, type, value }`, type one of string, bool, int64, float64, binary. */
 const JaegerKeyValue = Type.Object({
@@ -60,86 +52,28 @@ export type JaegerKeyValue = Static<typeof JaegerKeyValue>;
 const JaegerResponse = Type.Object({ data: Type.Union([Type.Array(JaegerTraceSchema), Type.Null()]) });
 const checkResponse = Compile(JaegerResponse);
 
-/** Jaeger's query API as the console uses it. */
-export interface JaegerClient {
-  /** The trace, or undefined when Jaeger does not have it (yet); throws AppError 503 on a Jaeger fault. */
-  getTrace(traceId: string): Promise<JaegerTrace | undefined>;
-  close(): Promise<void>;
-}
-
-export interface JaegerClientOptions {
-  /** JAEGER_QUERY_URL: an origin, optionally with a path prefix. */
-  url: string;
-  timeoutMs?: number;
-}
-
-/** A bounded client of the query API; connections open on the first request. */
-export function createJaegerClient({ url, timeoutMs = JAEGER_TIMEOUT_MS }: JaegerClientOptions): JaegerClient {
-  const base = new URL(url);
-  const prefix = base.pathname.replace(/\/$/, '');
-  // A person opening traces, not load: a few connections are plenty.
-  const pool = new Pool(base.origin, { connections: 4, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-
-  function unavailable(detail: string, cause?: unknown): AppError {
-    return new AppError({ code: ErrorCode.DEPENDENCY_UNAVAILABLE, status: 503, detail, retryAfterSeconds: RETRY_AFTER_S, cause });
-  }
-
+/** A bounded client of Jaeger's query API; connections open on the first request. */
+export function createJaegerClient(options: TraceStoreClientOptions): TraceStoreClient {
+  const http = createStoreHttp('Jaeger', options);
   return {
+    storeName: 'Jaeger',
     async getTrace(traceId) {
-      const signal = AbortSignal.timeout(timeoutMs);
-      let status: number;
-      let text = '';
-      try {
-        const response = await pool.request({ path: `${prefix}/api/traces/${traceId}`, method: 'GET', headers: { accept: 'application/json' }, signal });
-        status = response.statusCode;
-        if (status !== 200) {
-          await response.body.dump({ limit: 64 * 1024 });
-        } else {
-          const length = Number(response.headers['content-length'] ?? 0);
-          if (length > MAX_TRACE_BYTES) {
-            await response.body.dump({ limit: 0 }).catch(() => undefined);
-            throw tooLarge();
-          }
-          text = await readAtMost(response.body, MAX_TRACE_BYTES);
-        }
-      } catch (err) {
-        if (err instanceof AppError) throw err;
-        if (signal.aborted || /TIMEOUT/.test((err as { code?: string }).code ?? '')) {
-          throw unavailable(`Jaeger (${base.origin}) did not answer within ${timeoutMs} ms.`, err);
-        }
-        throw unavailable(`Jaeger (${base.origin}) is not reachable: ${(err as { code?: string }).code ?? (err as Error).message}.`, err);
-      }
+      const { status, text } = await http.get(`/api/traces/${traceId}`);
       if (status === 404) return undefined;
-      if (status !== 200) throw unavailable(`Jaeger (${base.origin}) answered ${status} for the trace.`);
+      if (status !== 200) throw http.unavailable(`${http.label} answered ${status} for the trace.`);
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch (err) {
-        throw unavailable('Jaeger answered with something that is not JSON.', err);
+        throw http.unavailable('Jaeger answered with something that is not JSON.', err);
       }
-      if (!checkResponse.Check(body)) throw unavailable('Jaeger answered JSON of an unexpected shape (not { data: [trace] }).');
+      if (!checkResponse.Check(body)) throw http.unavailable('Jaeger answered JSON of an unexpected shape (not { data: [trace] }).');
       const trace = body.data?.[0];
       return trace === undefined || trace.spans.length === 0 ? undefined : trace;
     },
-    close: () => pool.close(),
+    close: () => http.close(),
   };
 }
 
-function tooLarge(): AppError {
-  return new AppError({ code: 'TRACE_TOO_LARGE', status: 422, detail: `The trace is larger than the console reads (${MAX_TRACE_BYTES / 1024 / 1024} MiB of Jaeger JSON).` });
-}
-
-/** The body as text, or TRACE_TOO_LARGE past `limit` bytes (the rest is not read). */
-async function readAtMost(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** Jaeger's query API as the console uses it (any TraceStoreClient; kept for the package's exports). */
+export type JaegerClient = TraceStoreClient;

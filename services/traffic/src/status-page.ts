@@ -36,7 +36,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 </style>
 </head>
 <body>
-<nav class="muted"><a href="traces">traces →</a> the slowest and failed requests, and their traces</nav>
+<nav class="muted"><a href="traces">traces →</a> the slowest and failed requests, and their traces · <a href="logs">logs →</a> every service's lines</nav>
 <h1>OrderLab traffic</h1>
 <div class="muted">target <span id="target">…</span> · up <span id="uptime">…</span> s · window <span id="window">…</span> s</div>
 

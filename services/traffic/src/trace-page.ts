@@ -1,14 +1,17 @@
 /**
  * The trace page at GET /traces/{traceId}: the waterfall of one trace, drawn from
- * /api/traces/{traceId} (Jaeger's trace, shaped by trace-waterfall.ts). One row per span,
+ * /api/traces/{traceId} (the trace store's trace, shaped by trace-waterfall.ts). One row per span,
  * indented by depth, its bar placed on the trace's time axis, coloured by service; error spans and
- * spans whose parent is missing are marked; a click on a row shows its attributes. A trace Jaeger
- * does not have yet is asked for again every 2 s for a while. Self-contained, relative URLs.
+ * spans whose parent is missing are marked; a click on a row shows its attributes. A trace the
+ * store does not have yet is asked for again every 2 s for a while. Self-contained, relative URLs.
  */
 import { CONSOLE_CSS, OTHER_COLOURS, SERVICE_COLOURS } from './console-style.js';
 
-/** The page, served as is (the trace id is read from the URL). */
-export const TRACE_PAGE_HTML = `<!doctype html>
+/** The page, served as is (the trace id is read from the URL); `storeName` ("Jaeger", "Tempo") is what its messages call the store. */
+export function tracePageHtml(storeName: string): string {
+  // JSON in a script: escape "<" so a name can never close the element.
+  const STORE = JSON.stringify(storeName).replace(/</g, '\\u003c');
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -45,14 +48,15 @@ export const TRACE_PAGE_HTML = `<!doctype html>
 </style>
 </head>
 <body>
-<nav><a href="../traces">← traces</a><a href="../">status</a></nav>
-<h1>Trace <span class="mono" id="trace-id"></span></h1>
+<nav><a href="../traces">← traces</a><a href="../">status</a><a href="../logs">logs</a></nav>
+<h1>Trace <span class="mono" id="trace-id"></span> <a class="muted" id="trace-logs" href="#">its log lines →</a></h1>
 <div id="state" role="status"></div>
 <div id="summary"></div>
 <div class="legend" id="legend"></div>
 <div class="waterfall" id="waterfall" hidden></div>
 
 <script>
+const STORE = ${STORE};
 "use strict";
 const $ = (id) => document.getElementById(id);
 const KNOWN_COLOURS = ${JSON.stringify(SERVICE_COLOURS)};
@@ -143,7 +147,7 @@ function detail(span, model) {
       box.append(line);
     }
   }
-  if (span.warnings.length > 0) box.append(el("h3", { textContent: "Jaeger's warnings" }), ...span.warnings.map((w) => el("div", { className: "muted", textContent: w })));
+  if (span.warnings.length > 0) box.append(el("h3", { textContent: STORE + "'s warnings" }), ...span.warnings.map((w) => el("div", { className: "muted", textContent: w })));
   const service = model.services.find((s) => s.name === span.service);
   if (service) box.append(el("h3", { textContent: "Resource of " + span.service }), kv(service.attributes));
   return box;
@@ -197,8 +201,9 @@ function render(model) {
   $("summary").replaceChildren(...facts.map(([k, v]) => el("span", { className: "muted" }, k + " ", el("b", { textContent: v }))));
   $("legend").replaceChildren(...model.services.map((s) => el("span", {}, el("span", { className: "swatch", style: "background:" + colour(s.name) }), s.name + " (" + s.spanCount + (s.errorCount ? ", " + s.errorCount + " failed" : "") + ")")));
   const notes = [];
-  if (model.missingParentCount > 0) notes.push(model.missingParentCount + " span(s) name a parent that is not in this trace (marked \\u201cparent missing\\u201d): trace context was lost somewhere, or their parents have not reached Jaeger yet.");
+  if (model.missingParentCount > 0) notes.push(model.missingParentCount + " span(s) name a parent that is not in this trace (marked \\u201cparent missing\\u201d): trace context was lost somewhere, or their parents have not reached " + STORE + " yet.");
   if (model.truncated) notes.push("This trace is large: only its first " + model.spans.length + " spans are drawn.");
+  for (const w of model.warnings) notes.push(STORE + ": " + w);
   if (notes.length > 0) showState("warn", notes.join(" "), false);
   const head = el("div", { className: "row head" }, el("div", { className: "name", textContent: "service · span" }), el("div", { className: "track" }, ...ticks(model.durationMs, true)));
   const wf = $("waterfall");
@@ -221,18 +226,20 @@ async function load() {
   const again = attempts < MAX_ATTEMPTS;
   if (again && (res.status === 404 || res.status === 503)) timer = setTimeout(load, RETRY_MS);
   if (res.status === 404) {
-    showState("warn", again ? "Not yet in Jaeger \\u2014 spans arrive within a few seconds. Asking again (" + attempts + "/" + MAX_ATTEMPTS + ")\\u2026"
-      : "Still not in Jaeger after " + (MAX_ATTEMPTS * RETRY_MS) / 1000 + " s: it may have been evicted (Jaeger keeps a bounded number of traces), or the services did not export it.", true);
+    showState("warn", again ? "Not yet in " + STORE + " \\u2014 spans arrive within a few seconds. Asking again (" + attempts + "/" + MAX_ATTEMPTS + ")\\u2026"
+      : "Still not in " + STORE + " after " + (MAX_ATTEMPTS * RETRY_MS) / 1000 + " s: it may have been evicted (" + STORE + " keeps traces for a bounded time), or the services did not export it.", true);
   } else if (res.status === 503) {
-    showState("error", "Jaeger could not give the trace: " + (problem.detail || res.statusText) + (again ? " Asking again\\u2026" : ""), true);
+    showState("error", STORE + " could not give the trace: " + (problem.detail || res.statusText) + (again ? " Asking again\\u2026" : ""), true);
   } else {
     showState("error", problem.detail || "GET /api/traces/" + traceId + " answered " + res.status + ".", false);
   }
 }
 
 $("trace-id").textContent = traceId;
+$("trace-logs").href = "../logs?trace_id=" + encodeURIComponent(traceId);
 load();
 </script>
 </body>
 </html>
 `;
+}

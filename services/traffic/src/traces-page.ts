@@ -25,7 +25,7 @@ export const TRACES_PAGE_HTML = `<!doctype html>
 </style>
 </head>
 <body>
-<nav><a href="./">← status</a></nav>
+<nav><a href="./">← status</a><a href="logs">logs</a></nav>
 <h1>OrderLab traces</h1>
 <div class="muted">The traffic generator's slowest and failed requests, with the trace each became (from the <span class="mono">traceresponse</span> header). Click a row to open its trace.</div>
 <div id="hint" class="notice" hidden></div>

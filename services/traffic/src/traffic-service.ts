@@ -1,6 +1,7 @@
 /**
  * The traffic generator assembled: the undici pool to the target, the generator, and the
- * Fastify control API with the status page, the traces view (reading Jaeger) and health routes.
+ * Fastify control API with the status page, the traces view (reading Jaeger or Tempo), the logs view
+ * (reading VictoriaLogs) and health routes.
  */
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,8 +11,11 @@ import { createServiceMetrics, type ServiceMetrics } from '@orderlab/platform/me
 import Fastify from 'fastify';
 import { configuredModeParams, type TrafficConfig } from './config.js';
 import { createJaegerClient } from './jaeger-client.js';
+import { createTempoClient } from './tempo-client.js';
+import { createLogsClient } from './logs-client.js';
 import { parseJourneyWeights } from './journeys.js';
 import { controlRoutes } from './routes/control.js';
+import { logRoutes, QUIET_LOG_ROUTES } from './routes/logs.js';
 import { QUIET_TRACE_ROUTES, traceRoutes } from './routes/traces.js';
 import { createTargetClient } from './target-client.js';
 import { createTrafficGenerator, type TrafficGenerator } from './traffic-generator.js';
@@ -51,14 +55,16 @@ export interface TrafficService {
 }
 
 function createApp(logger: Logger) {
-  // Control bodies are a few numbers; the pages poll /status and /api/traces/recent, so those are quiet.
-  return Fastify(httpServerOptions({ logger, bodyLimit: 16 * 1024, quietRoutes: ['/healthz', '/readyz', '/status', '/', ...QUIET_TRACE_ROUTES] })).withTypeProvider<TypeBoxTypeProvider>();
+  // Control bodies are a few numbers; the pages poll /status, /api/traces/recent and the logs view's tail and rate, so those are quiet.
+  return Fastify(httpServerOptions({ logger, bodyLimit: 16 * 1024, quietRoutes: ['/healthz', '/readyz', '/status', '/', ...QUIET_TRACE_ROUTES, ...QUIET_LOG_ROUTES] })).withTypeProvider<TypeBoxTypeProvider>();
 }
 
 /** Builds the service from its configuration; nothing is sent or listened to until start(). */
 export function buildTrafficService(config: TrafficConfig, { logger, now, metrics = createServiceMetrics({ enabled: config.METRICS_ENABLED, service: 'traffic', version: PACKAGE_JSON }) }: TrafficServiceDeps): TrafficService {
   const client = createTargetClient({ url: config.TARGET_URL, connections: config.TARGET_CONNECTIONS, timeoutMs: config.REQUEST_TIMEOUT_MS });
-  const jaeger = createJaegerClient({ url: config.JAEGER_QUERY_URL });
+  // TRACES_QUERY_API names the store outright: probing would guess wrong while the store is down.
+  const traceStore = (config.TRACES_QUERY_API === 'tempo' ? createTempoClient : createJaegerClient)({ url: config.TRACES_QUERY_URL });
+  const logs = createLogsClient({ url: config.LOGS_QUERY_URL });
   const modeParams = configuredModeParams(config);
   const generator = createTrafficGenerator({
     client,
@@ -93,7 +99,8 @@ export function buildTrafficService(config: TrafficConfig, { logger, now, metric
     { accepting: () => stopping === undefined },
   );
   app.register(controlRoutes(generator, modeParams));
-  app.register(traceRoutes(generator, jaeger));
+  app.register(traceRoutes(generator, traceStore));
+  app.register(logRoutes(logs));
 
   return {
     app,
@@ -102,7 +109,7 @@ export function buildTrafficService(config: TrafficConfig, { logger, now, metric
       await app.listen({ port: config.PORT, host: config.HOST });
       generator.start();
       const port = (app.server.address() as AddressInfo).port;
-      logger.info({ port, host: config.HOST, target: config.TARGET_URL, mode: config.TRAFFIC_MODE }, 'traffic service started');
+      logger.info({ port, host: config.HOST, target: config.TARGET_URL, mode: config.TRAFFIC_MODE, traceStore: traceStore.storeName, traceStoreUrl: config.TRACES_QUERY_URL }, 'traffic service started');
       return { port };
     },
     stop() {
@@ -117,7 +124,8 @@ export function buildTrafficService(config: TrafficConfig, { logger, now, metric
           [
             { name: 'target pool', close: () => (drained ? client.close() : client.destroy()) },
             { name: 'http server', close: () => closeHttpServer(app) },
-            { name: 'jaeger client', close: () => jaeger.close() },
+            { name: 'trace store client', close: () => traceStore.close() },
+            { name: 'logs client', close: () => logs.close() },
           ],
           logger,
         );

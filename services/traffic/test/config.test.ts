@@ -8,7 +8,9 @@ describe('traffic configuration', () => {
     const config = parseTrafficConfig({});
     assert.equal(config.PORT, 8089);
     assert.equal(config.TARGET_URL, 'http://127.0.0.1:8080');
-    assert.equal(config.JAEGER_QUERY_URL, 'http://127.0.0.1:16686');
+    assert.equal(config.TRACES_QUERY_API, 'jaeger');
+    assert.equal(config.TRACES_QUERY_URL, 'http://127.0.0.1:16686');
+    assert.equal(config.LOGS_QUERY_URL, 'http://127.0.0.1:9428');
     assert.equal(config.TARGET_CONNECTIONS, 256);
     assert.equal(config.MAX_IN_FLIGHT, 256);
     assert.equal(config.REQUEST_TIMEOUT_MS, 5000);
@@ -34,7 +36,9 @@ describe('traffic configuration', () => {
       () =>
         parseTrafficConfig({
           TARGET_URL: 'edge:8080',
-          JAEGER_QUERY_URL: 'jaeger:16686',
+          TRACES_QUERY_URL: 'jaeger:16686',
+          TRACES_QUERY_API: 'zipkin',
+          LOGS_QUERY_URL: 'victorialogs:9428',
           TRAFFIC_MODE: 'storm',
           STEADY_RATE: '-1',
           MAX_IN_FLIGHT: '0',
@@ -43,7 +47,7 @@ describe('traffic configuration', () => {
         }),
       (err: unknown) =>
         err instanceof ConfigError &&
-        ['TARGET_URL', 'JAEGER_QUERY_URL', 'TRAFFIC_MODE must be one of steady, burst, overload, pause', 'STEADY_RATE', 'MAX_IN_FLIGHT'].every((s) => err.message.includes(s)),
+        ['TARGET_URL', 'TRACES_QUERY_URL', 'TRACES_QUERY_API must be one of jaeger, tempo', 'LOGS_QUERY_URL', 'TRAFFIC_MODE must be one of steady, burst, overload, pause', 'STEADY_RATE', 'MAX_IN_FLIGHT'].every((s) => err.message.includes(s)),
     );
     assert.throws(
       () => parseTrafficConfig({ JOURNEY_WEIGHTS: 'browse=1,checkout=1', BURST_DURATION_MS: '60000', OVERLOAD_START_RATE: '50', OVERLOAD_MAX_RATE: '40' }),
@@ -53,5 +57,11 @@ describe('traffic configuration', () => {
         /BURST_DURATION_MS must be shorter than BURST_PERIOD_MS \(30000\)/.test(err.message) &&
         /OVERLOAD_START_RATE must not be above OVERLOAD_MAX_RATE \(40\)/.test(err.message),
     );
+  });
+
+  it('reads traces from Jaeger or Tempo, each at its native address unless TRACES_QUERY_URL says otherwise', () => {
+    assert.equal(parseTrafficConfig({ TRACES_QUERY_API: 'tempo' }).TRACES_QUERY_URL, 'http://127.0.0.1:3200');
+    const compose = parseTrafficConfig({ TRACES_QUERY_API: 'tempo', TRACES_QUERY_URL: 'http://tempo:3200' });
+    assert.deepEqual([compose.TRACES_QUERY_API, compose.TRACES_QUERY_URL], ['tempo', 'http://tempo:3200']);
   });
 });

@@ -69,7 +69,7 @@ describe('GET /api/traces/{traceId}', () => {
     const jaeger = await startFakeJaeger();
     t.after(() => jaeger.close());
     jaeger.traces.set(TRACE_ID, orderTrace(TRACE_ID));
-    const traffic = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', JAEGER_QUERY_URL: jaeger.url });
+    const traffic = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', TRACES_QUERY_URL: jaeger.url });
 
     const res = await getTrace(traffic, TRACE_ID.toUpperCase());
     assert.equal(res.status, 200);
@@ -89,7 +89,7 @@ describe('GET /api/traces/{traceId}', () => {
     t.after(() => target.close());
     const jaeger = await startFakeJaeger();
     t.after(() => jaeger.close());
-    const traffic = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', JAEGER_QUERY_URL: jaeger.url });
+    const traffic = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', TRACES_QUERY_URL: jaeger.url });
     for (const bad of ['xyz', '0'.repeat(32), `${TRACE_ID}0`, TRACE_ID.slice(4), 'a'.repeat(64), '..%2F..%2Fapi']) {
       const res = await getTrace(traffic, bad);
       assert.equal(res.status, 400, bad);
@@ -107,7 +107,7 @@ describe('GET /api/traces/{traceId}', () => {
     t.after(() => target.close());
     const jaeger = await startFakeJaeger();
     t.after(() => jaeger.close());
-    const traffic = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', JAEGER_QUERY_URL: jaeger.url });
+    const traffic = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', TRACES_QUERY_URL: jaeger.url });
     const res = await getTrace(traffic, TRACE_ID);
     assert.equal(res.status, 404);
     assert.match(res.type, /^application\/problem\+json/);
@@ -125,8 +125,8 @@ describe('GET /api/traces/{traceId}', () => {
     await down.close(); // nothing listens on its port any more
     const jaeger = await startFakeJaeger();
     t.after(() => jaeger.close());
-    const viaDown = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', JAEGER_QUERY_URL: down.url });
-    const traffic = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', JAEGER_QUERY_URL: jaeger.url });
+    const viaDown = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', TRACES_QUERY_URL: down.url });
+    const traffic = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', TRACES_QUERY_URL: jaeger.url });
 
     const unreachable = await getTrace(viaDown, TRACE_ID);
     assert.equal(unreachable.status, 503);

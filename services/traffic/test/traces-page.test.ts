@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { settleWithin } from '@orderlab/platform';
 import { chromium } from 'playwright-core';
 import { orderTrace, startFakeJaeger } from './support/fake-jaeger.js';
+import { orderTempoTrace, startFakeTempo } from './support/fake-tempo.js';
 import { startFakeTarget } from './support/fake-target.js';
 import { startTraffic } from './support/traffic.js';
 
@@ -31,7 +32,7 @@ describe('traces view in a browser', () => {
       }
       return orderTrace(id);
     };
-    const traffic = await startTraffic(t, { TARGET_URL: target.url, STEADY_RATE: '30', JAEGER_QUERY_URL: jaeger.url });
+    const traffic = await startTraffic(t, { TARGET_URL: target.url, STEADY_RATE: '30', TRACES_QUERY_URL: jaeger.url });
 
     const profile = await mkdtemp(join(tmpdir(), 'traffic-chromium-'));
     const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1366, height: 768 } });
@@ -101,5 +102,57 @@ describe('traces view in a browser', () => {
 
     // With the console still open in the browser, the service stops within its shutdown deadline.
     assert.equal(await settleWithin(traffic.service.stop(), 3_000), true);
+  });
+
+  it('draws the same waterfall whether the trace comes from Jaeger or from Tempo, and names the store it waits for', async (t) => {
+    const target = await startFakeTarget();
+    t.after(() => target.close());
+    const jaeger = await startFakeJaeger();
+    t.after(() => jaeger.close());
+    const tempo = await startFakeTempo();
+    t.after(() => tempo.close());
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const startUs = Date.now() * 1000;
+    jaeger.traces.set(traceId, orderTrace(traceId, startUs));
+    const onJaeger = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', TRACES_QUERY_URL: jaeger.url });
+    const onTempo = await startTraffic(t, { TARGET_URL: target.url, TRAFFIC_MODE: 'pause', TRACES_QUERY_API: 'tempo', TRACES_QUERY_URL: tempo.url });
+
+    const profile = await mkdtemp(join(tmpdir(), 'traffic-chromium-'));
+    const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1366, height: 768 } });
+    t.after(async () => {
+      await browser.close();
+      await rm(profile, { recursive: true, force: true });
+    });
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const rows = page.locator('.span-row');
+    /** What a learner sees of each row: service, name, indent, bar, badges. */
+    const drawn = () =>
+      rows.evaluateAll((els) =>
+        els.map((e) => {
+          const row = e as HTMLElement;
+          const bar = row.querySelector('.bar') as HTMLElement;
+          return [row.dataset.service, row.querySelector('.name')!.textContent, getComputedStyle(row.querySelector('.name')!).paddingLeft, bar.style.left, bar.style.width, row.querySelectorAll('.badge').length];
+        }),
+      );
+
+    await page.goto(`${onJaeger.url}/traces/${traceId}`);
+    await rows.nth(6).waitFor();
+    const fromJaeger = await drawn();
+
+    // Tempo does not have it at first: the page says so in Tempo's name, then finds it by itself.
+    await page.goto(`${onTempo.url}/traces/${traceId}`);
+    await page.locator('#state').filter({ hasText: 'Not yet in Tempo' }).waitFor();
+    tempo.traces.set(traceId, orderTempoTrace(traceId, startUs));
+    await rows.nth(6).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await drawn(), fromJaeger);
+    assert.equal(fromJaeger.length, 7);
+    await page.screenshot({ path: join(SCREENSHOTS, 'orderlab-trace-waterfall-tempo.png'), fullPage: true });
+
+    tempo.behaviour = 'fail';
+    await page.goto(`${onTempo.url}/traces/${'ab'.repeat(16)}`);
+    await page.locator('#state').filter({ hasText: 'Tempo could not give the trace: Tempo (http://127.0.0.1' }).waitFor();
+    assert.deepEqual(errors, []);
   });
 });

@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { PORTS } from '@orderlab/contracts/topology';
 import { DATABASE_SERVICES, DEFAULT_PORTS, LAB_SERVICES, REPO_ROOT, TRACED_SERVICES, TRACING_REGISTER } from '@orderlab/lab';
-import { INFRA, NODE_SERVICES, NO_HEALTHCHECK, TRACING_SERVICES, composeConfig, emptyEnvFile, resolvedConfig } from './compose-helpers.js';
+import { INFRA, LOGS_SERVICES, NODE_SERVICES, NO_HEALTHCHECK, TRACING_SERVICES, composeConfig, emptyEnvFile, resolvedConfig } from './compose-helpers.js';
 
 /** The metrics profile: Prometheus, Grafana and the exporters of docs/metrics.md's scrape targets. */
 const METRICS_SERVICES = ['prometheus', 'grafana', 'edge-exporter', 'postgres-exporter', 'redis-exporter'] as const;
@@ -28,11 +28,11 @@ describe('compose.yaml', () => {
     assert.deepEqual(core.map(([name]) => name).sort(), [...LAB_SERVICES, ...INFRA, 'migrate'].sort());
   });
 
-  it('adds Prometheus, Grafana and the exporters with the metrics profile, the Collector and Tempo with tracing (each also with full), and nothing else', () => {
+  it('adds Prometheus, Grafana and the exporters with the metrics profile, the Collector and Tempo with tracing, Alloy, Loki and VictoriaLogs with logs (each also with full), and nothing else', () => {
     const profiled = Object.entries(resolvedConfig().services).filter(([, s]) => s.profiles !== undefined);
-    assert.deepEqual(profiled.map(([name]) => name).sort(), [...METRICS_SERVICES, ...TRACING_SERVICES].sort());
+    assert.deepEqual(profiled.map(([name]) => name).sort(), [...METRICS_SERVICES, ...TRACING_SERVICES, ...LOGS_SERVICES].sort());
     for (const [name, service] of profiled) {
-      const profile = (TRACING_SERVICES as readonly string[]).includes(name) ? 'tracing' : 'metrics';
+      const profile = (TRACING_SERVICES as readonly string[]).includes(name) ? 'tracing' : (LOGS_SERVICES as readonly string[]).includes(name) ? 'logs' : 'metrics';
       assert.deepEqual([...service.profiles!].sort(), ['full', profile], name);
     }
   });
@@ -98,7 +98,7 @@ describe('compose.yaml', () => {
     }
   });
 
-  it('runs every container as a non-root user', () => {
+  it('runs every container as a non-root user, but Alloy, which reads the Docker socket', () => {
     const expected: Record<string, string> = {
       postgres: 'postgres',
       redis: 'redis',
@@ -113,6 +113,12 @@ describe('compose.yaml', () => {
       // The Collector's and Tempo's images: their own unprivileged uid.
       'otel-collector': '10001:10001',
       tempo: '10001:10001',
+      // Loki's image's loki user; distroless's nonroot user for VictoriaLogs.
+      loki: '10001:10001',
+      victorialogs: '65532:65532',
+      // The one root container: the Docker socket opens to root and the host's docker group,
+      // whose id differs per host (compose.yaml says why, and what production does instead).
+      alloy: '0:0',
     };
     for (const [name, service] of Object.entries(resolvedConfig().services)) {
       assert.equal(service.user, expected[name] ?? 'node', `${name} runs as its image's unprivileged user`);
@@ -147,6 +153,15 @@ describe('compose.yaml', () => {
     // writes the service graph, is in another profile and may not run).
     assert.deepEqual(conditions('otel-collector'), { tempo: 'service_started' });
     assert.equal(services.tempo!.depends_on, undefined, 'tempo depends on nothing');
+    // Alloy starts after its stores; the stores wait for nothing. Logs are optional like tracing.
+    assert.deepEqual(conditions('alloy'), { loki: 'service_healthy', victorialogs: 'service_started' });
+    assert.equal(services.loki!.depends_on, undefined, 'loki depends on nothing');
+    assert.equal(services.victorialogs!.depends_on, undefined, 'victorialogs depends on nothing');
+    for (const [name, service] of Object.entries(services)) {
+      if ((LOGS_SERVICES as readonly string[]).includes(name)) continue;
+      const deps = service.depends_on && !Array.isArray(service.depends_on) ? Object.keys(service.depends_on) : (service.depends_on ?? []);
+      for (const dep of LOGS_SERVICES) assert.ok(!deps.includes(dep), `${name} starts without ${dep}`);
+    }
     // Tracing is optional: no service of the core or of metrics waits for the tracing profile.
     for (const [name, service] of Object.entries(services)) {
       if ((TRACING_SERVICES as readonly string[]).includes(name)) continue;

@@ -48,9 +48,12 @@ export const NO_HEALTHCHECK: Record<string, string> = {
   'edge-exporter': 'up{job="edge"} and nginx_up in Prometheus',
   'otel-collector': 'up{job="otel-collector"} in Prometheus and its health_check endpoint inside the network',
   tempo: "Tempo's /ready inside the network and Grafana's datasource test",
+  victorialogs: "VictoriaLogs' /health inside the network and the console's logs view (distroless image, no probe flag known in the pinned release)",
 };
 /** The tracing profile: the OpenTelemetry Collector and Tempo. */
 export const TRACING_SERVICES = ['otel-collector', 'tempo'] as const;
+/** The logs profile: Grafana Alloy, Loki and VictoriaLogs (compose-logs.test.ts). */
+export const LOGS_SERVICES = ['alloy', 'loki', 'victorialogs'] as const;
 /** docs/configuration.md's section of the tracing variables (read by the `--import` hook, not the config schemas). */
 export const TRACING_SECTION = 'Tracing';
 

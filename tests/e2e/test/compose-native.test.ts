@@ -45,10 +45,15 @@ describe('compose.yaml agrees with the native lab (npm start)', () => {
     'EDGE_STATUS_LISTEN',
     'EDGE_ACCESS_LOG',
     'OTEL_EXPORTER_OTLP_ENDPOINT',
-    'JAEGER_QUERY_URL',
+    'TRACES_QUERY_URL',
+    'LOGS_QUERY_URL',
   ]);
   /** Values that name the lab itself, on purpose different: a trace says which lab it came from. */
-  const LAB_SPECIFIC: Record<string, { native: string; compose: string }> = { DEPLOYMENT_ENVIRONMENT: { native: 'lab', compose: 'compose' } };
+  const LAB_SPECIFIC: Record<string, { native: string; compose: string }> = {
+    DEPLOYMENT_ENVIRONMENT: { native: 'lab', compose: 'compose' },
+    // The trace store the console reads: Jaeger natively, Tempo in Compose.
+    TRACES_QUERY_API: { native: 'jaeger', compose: 'tempo' },
+  };
 
   for (const service of LAB_SERVICES) {
     it(`sets every variable the native lab sets for ${service}, with the same values where no host is involved`, () => {

@@ -84,13 +84,14 @@ describe('the topology (packages/contracts/src/topology.ts)', () => {
     assert.deepEqual(targets, SCRAPE_JOBS.map((j) => ({ job: j.job, targets: [address(j.port, 'compose')] })));
   });
 
-  it('is where Grafana finds Prometheus and Tempo in Compose', () => {
+  it('is where Grafana finds Prometheus, Tempo and Loki in Compose', () => {
     const { datasources } = parse(read('deploy/grafana/provisioning/datasources/datasources.yml')) as { datasources: { uid: string; url: string }[] };
     assert.deepEqual(
       datasources.map((d) => [d.uid, d.url]),
       [
         ['prometheus', `http://${address('prometheus', 'compose')}`],
         ['tempo', `http://${address('tempo', 'compose')}`],
+        ['loki', `http://${address('loki', 'compose')}`],
       ],
     );
   });

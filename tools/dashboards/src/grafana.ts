@@ -4,6 +4,9 @@
  * out left to right, wraps at 24 columns, numbers the panels and fills in the datasource, so
  * the dashboard files under src/dashboards/ read as "which question, which query".
  *
+ * Panels query Prometheus (PromQL) unless they name Loki (LogQL: the Logs dashboard, Compose's
+ * logs profile).
+ *
  * Only what the lab's dashboards use is modelled; anything else can go through `options` or
  * `fieldConfig` untyped. Production teams often use the Grafana Foundation SDK instead; a
  * pre-1.0 SDK would change the generated JSON between releases, so the lab keeps its own.
@@ -11,10 +14,14 @@
 
 /** The provisioned Prometheus datasource (deploy/grafana/provisioning/datasources). */
 export const PROMETHEUS = { type: 'prometheus', uid: 'prometheus' } as const;
+/** The provisioned Loki datasource (Compose's logs profile): LogQL queries. */
+export const LOKI = { type: 'loki', uid: 'loki' } as const;
+/** A datasource a panel can query. */
+export type Datasource = typeof PROMETHEUS | typeof LOKI;
 export const SCHEMA_VERSION = 39;
 const GRID_COLUMNS = 24;
 
-/** One PromQL query of a panel (a Grafana "target"). */
+/** One query of a panel (a Grafana "target"): PromQL, or LogQL on a Loki panel. */
 export interface Query {
   expr: string;
   /** Legend, with Grafana's `{{label}}` placeholders. */
@@ -56,7 +63,7 @@ export function maybeEmpty(expr: string, legend?: string, options: Partial<Omit<
   return q(expr, legend, { ...options, mustHaveData: false });
 }
 
-export type PanelType = 'timeseries' | 'stat' | 'table' | 'heatmap' | 'state-timeline' | 'text' | 'gauge' | 'bargauge';
+export type PanelType = 'timeseries' | 'stat' | 'table' | 'heatmap' | 'state-timeline' | 'text' | 'gauge' | 'bargauge' | 'logs';
 
 /** A panel before layout: what it shows and how much room it takes. */
 export interface PanelSpec {
@@ -65,6 +72,8 @@ export interface PanelSpec {
   /** Shown in the panel's (i) tooltip: what the panel answers and how to read it. */
   description: string;
   queries: Query[];
+  /** What the queries run on; Prometheus unless said. A logs panel needs Loki. */
+  datasource?: Datasource;
   /** Grid columns (of 24); default 8. */
   width?: number;
   /** Grid rows (30 px each); default 8. */
@@ -142,7 +151,7 @@ export interface GrafanaPanel {
   title: string;
   description?: string;
   gridPos: { x: number; y: number; w: number; h: number };
-  datasource?: typeof PROMETHEUS;
+  datasource?: Datasource;
   targets?: GrafanaTarget[];
   collapsed?: boolean;
   panels?: GrafanaPanel[];
@@ -151,13 +160,17 @@ export interface GrafanaPanel {
 
 export interface GrafanaTarget {
   refId: string;
-  datasource: typeof PROMETHEUS;
+  datasource: Datasource;
   expr: string;
   legendFormat?: string;
   instant: boolean;
   range: boolean;
   format: string;
   exemplar?: boolean;
+  /** Loki's: `range` (a time series, or the lines of a logs panel) or `instant`. */
+  queryType?: 'range' | 'instant';
+  /** Loki's: the query editor opens on the code, as written here. */
+  editorMode?: 'code';
 }
 
 /** Grafana's dashboard JSON, as far as the tests read it. */
@@ -175,17 +188,18 @@ export interface GrafanaDashboard {
 
 const REF_IDS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
-function target(query: Query, index: number): GrafanaTarget {
+function target(query: Query, index: number, datasource: Datasource): GrafanaTarget {
   const instant = query.instant === true;
   return {
     refId: REF_IDS[index] ?? `Q${index}`,
-    datasource: PROMETHEUS,
+    datasource,
     expr: query.expr,
     ...(query.legend === undefined ? {} : { legendFormat: query.legend }),
     instant,
     range: !instant,
     format: query.format ?? 'time_series',
     ...(query.exemplar ? { exemplar: true } : {}),
+    ...(datasource === LOKI ? { queryType: instant ? ('instant' as const) : ('range' as const), editorMode: 'code' as const } : {}),
   };
 }
 
@@ -246,6 +260,9 @@ function panelOptions(spec: PanelSpec): Record<string, unknown> {
       return { showValue: 'never', mergeValues: true, rowHeight: 0.9, ...spec.options };
     case 'text':
       return { mode: 'markdown', content: spec.content ?? '' };
+    case 'logs':
+      // Newest first, each line's details (labels, structured metadata: the trace_id link) a click away.
+      return { showTime: true, wrapLogMessage: true, sortOrder: 'Descending', enableLogDetails: true, dedupStrategy: 'none', prettifyLogMessage: false, ...spec.options };
   }
 }
 
@@ -262,11 +279,13 @@ function tableTransformations(spec: PanelSpec): unknown[] {
   return [{ id: 'merge', options: {} }, { id: 'organize', options: { excludeByName: { Time: true }, renameByName } }, ...(spec.transformations ?? [])];
 }
 
-/** One PromQL query of a built dashboard, with what the live check expects of it. */
+/** One query of a built dashboard, with what the live check expects of it. */
 export interface BuiltQuery {
   /** The panel's title, or `annotation: <name>`. */
   panel: string;
   expr: string;
+  /** `logql` on a Loki panel (the live Prometheus check skips it); PromQL otherwise. */
+  language?: 'logql';
   mustHaveData: boolean;
   /** Query.needs: what must run, besides the services, for it to have data. */
   needs?: 'collector';
@@ -298,15 +317,19 @@ export function dashboard(spec: DashboardSpec): BuiltDashboard {
         x = 0;
         rowHeight = 0;
       }
-      const fields = p.type === 'text' ? {} : { fieldConfig: fieldConfig(p) };
-      for (const query of p.queries) queries.push({ panel: p.title, expr: query.expr, mustHaveData: query.mustHaveData, ...(query.needs ? { needs: query.needs } : {}) });
+      const datasource = p.datasource ?? PROMETHEUS;
+      if (p.type === 'logs' && datasource !== LOKI) throw new Error(`${spec.uid} / ${p.title}: a logs panel reads Loki`);
+      const fields = p.type === 'text' || p.type === 'logs' ? {} : { fieldConfig: fieldConfig(p) };
+      for (const query of p.queries) {
+        queries.push({ panel: p.title, expr: query.expr, ...(datasource === LOKI ? { language: 'logql' as const } : {}), mustHaveData: query.mustHaveData, ...(query.needs ? { needs: query.needs } : {}) });
+      }
       panels.push({
         id: id++,
         type: p.type,
         title: p.title,
         description: p.description,
         gridPos: { x, y, w, h },
-        ...(p.type === 'text' ? {} : { datasource: PROMETHEUS, targets: p.queries.map(target) }),
+        ...(p.type === 'text' ? {} : { datasource, targets: p.queries.map((query, i) => target(query, i, datasource)) }),
         ...fields,
         options: panelOptions(p),
         ...(p.type === 'table' ? { transformations: tableTransformations(p) } : {}),

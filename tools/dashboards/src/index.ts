@@ -1,13 +1,15 @@
 /**
  * @orderlab/dashboards: the lab's Grafana dashboards, built in TypeScript and written to
  * deploy/grafana/dashboards/<uid>.json (`npm run dashboards -w @orderlab/dashboards`). Every
- * query of every panel is listed by dashboardQueries(), so tests can parse them, check their
- * metric names against docs/metrics.md and run them against a live Prometheus.
+ * PromQL query of every panel is listed by dashboardQueries(), so tests can parse them, check
+ * their metric names against docs/metrics.md and run them against a live Prometheus; the LogQL
+ * ones (the Logs dashboard, on Loki) by logQueries().
  */
 import { fileURLToPath } from 'node:url';
 import type { BuiltDashboard, GrafanaDashboard, GrafanaPanel } from './grafana.js';
 import { asyncDashboard } from './dashboards/async.js';
 import { gatewayDashboard } from './dashboards/gateway.js';
+import { logsDashboard } from './dashboards/logs.js';
 import { ordersDashboard } from './dashboards/orders.js';
 import { overviewDashboard } from './dashboards/overview.js';
 import { runtimeDashboard } from './dashboards/runtime.js';
@@ -16,7 +18,7 @@ import { trafficDashboard } from './dashboards/traffic.js';
 import { tracesDashboard } from './dashboards/traces.js';
 
 export { toInstantQuery, syntaxErrors, metricNames, labelMatchers, MACRO_VALUES } from './promql.js';
-export { PROMETHEUS, SCHEMA_VERSION, type BuiltDashboard, type GrafanaDashboard, type GrafanaPanel, type GrafanaTarget } from './grafana.js';
+export { LOKI, PROMETHEUS, SCHEMA_VERSION, type Datasource, type BuiltDashboard, type GrafanaDashboard, type GrafanaPanel, type GrafanaTarget } from './grafana.js';
 
 /** The repository root (this file is tools/dashboards/dist/src/index.js once compiled). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -25,7 +27,7 @@ export const DASHBOARDS_DIR = 'deploy/grafana/dashboards';
 
 /** Every dashboard, in the order of docs/dashboards.md: the overview first. */
 export function allDashboards(): BuiltDashboard[] {
-  return [overviewDashboard(), gatewayDashboard(), ordersDashboard(), asyncDashboard(), runtimeDashboard(), sloDashboard(), trafficDashboard(), tracesDashboard()];
+  return [overviewDashboard(), gatewayDashboard(), ordersDashboard(), asyncDashboard(), runtimeDashboard(), sloDashboard(), trafficDashboard(), tracesDashboard(), logsDashboard()];
 }
 
 /** The file a dashboard is written to, inside DASHBOARDS_DIR. */
@@ -65,7 +67,20 @@ export interface DashboardQuery {
 
 /** Every PromQL query of every dashboard: panel targets in panel order, then annotations. */
 export function dashboardQueries(dashboards: BuiltDashboard[] = allDashboards()): DashboardQuery[] {
-  return dashboards.flatMap((d) => d.queries.map((query) => ({ dashboard: d.json.uid, ...query })));
+  return dashboards.flatMap((d) => d.queries.filter((query) => query.language !== 'logql').map((query) => ({ dashboard: d.json.uid, ...query })));
+}
+
+/** One LogQL query of one panel (a Loki panel of the Logs dashboard). */
+export interface LogQuery {
+  dashboard: string;
+  panel: string;
+  /** LogQL with Grafana's macros ($__auto, $__interval, $__range). */
+  expr: string;
+}
+
+/** Every LogQL query of every dashboard, in panel order. */
+export function logQueries(dashboards: BuiltDashboard[] = allDashboards()): LogQuery[] {
+  return dashboards.flatMap((d) => d.queries.filter((query) => query.language === 'logql').map((query) => ({ dashboard: d.json.uid, panel: query.panel, expr: query.expr })));
 }
 
 /** A dashboard variable's query (Grafana's `label_values(metric{…}, label)`, not PromQL). */

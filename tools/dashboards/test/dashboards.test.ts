@@ -1,12 +1,12 @@
 /**
  * The dashboards as Grafana will load them: unique uids and panel ids, panels that fit the
  * 24-column grid without overlapping, every panel described and bound to the provisioned
- * Prometheus, the shared annotations, and the queries listed for the live check being exactly
- * the ones in the JSON.
+ * Prometheus (or Loki, on the Logs dashboard), the shared annotations, and the queries listed
+ * for the live check being exactly the ones in the JSON.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allDashboards, dashboardQueries, panelsOf, PROMETHEUS, SCHEMA_VERSION, type GrafanaPanel } from '../src/index.js';
+import { allDashboards, dashboardQueries, logQueries, LOKI, panelsOf, PROMETHEUS, SCHEMA_VERSION, type GrafanaPanel } from '../src/index.js';
 
 const built = allDashboards();
 const dashboards = built.map((b) => b.json);
@@ -16,10 +16,10 @@ function overlaps(a: GrafanaPanel['gridPos'], b: GrafanaPanel['gridPos']): boole
 }
 
 describe('the dashboards', () => {
-  it('are the eight of docs/dashboards.md, each with its own uid', () => {
+  it('are the nine of docs/dashboards.md, each with its own uid', () => {
     assert.deepEqual(
       dashboards.map((d) => d.uid),
-      ['orderlab-overview', 'orderlab-gateway', 'orderlab-orders', 'orderlab-async', 'orderlab-runtime', 'orderlab-slo', 'orderlab-traffic', 'orderlab-traces'],
+      ['orderlab-overview', 'orderlab-gateway', 'orderlab-orders', 'orderlab-async', 'orderlab-runtime', 'orderlab-slo', 'orderlab-traffic', 'orderlab-traces', 'orderlab-logs'],
     );
   });
 
@@ -52,21 +52,29 @@ describe('the dashboards', () => {
         }
       });
 
-      it('starts with a row header, and every panel has a title, a description and at least one Prometheus query', () => {
+      it('starts with a row header, and every panel has a title, a description and at least one query on a provisioned datasource', () => {
         assert.equal(d.panels[0]?.type, 'row');
         for (const p of panelsOf(d)) {
           assert.ok(p.title.length > 0);
           assert.ok((p.description ?? '').length > 20, `${p.title} says what it shows`);
           assert.ok((p.targets ?? []).length > 0, `${p.title} has a query`);
-          assert.deepEqual(p.datasource, PROMETHEUS, `${p.title} uses the provisioned datasource`);
-          for (const t of p.targets ?? []) assert.deepEqual(t.datasource, PROMETHEUS, `${p.title} ${t.refId}`);
+          // Loki only on the Logs dashboard, and a logs panel only on Loki.
+          const expected = d.uid === 'orderlab-logs' ? [PROMETHEUS, LOKI] : [PROMETHEUS];
+          assert.ok(expected.some((ds) => JSON.stringify(ds) === JSON.stringify(p.datasource)), `${p.title} uses a provisioned datasource`);
+          if (p.type === 'logs') assert.deepEqual(p.datasource, LOKI, `${p.title}: a logs panel reads Loki`);
+          for (const t of p.targets ?? []) assert.deepEqual(t.datasource, p.datasource, `${p.title} ${t.refId}: the panel's datasource`);
           assert.equal(new Set((p.targets ?? []).map((t) => t.refId)).size, (p.targets ?? []).length, `${p.title}: refIds are unique`);
         }
       });
 
-      it('uses $__rate_interval for every rate window except the SLO windows', () => {
+      it('uses $__rate_interval for every rate window except the SLO windows, and $__auto on Loki', () => {
         for (const p of panelsOf(d)) {
           for (const t of p.targets ?? []) {
+            if (t.datasource.uid === LOKI.uid) {
+              // Grafana's step for Loki; $__rate_interval is Prometheus's (four scrape intervals).
+              for (const m of t.expr.matchAll(/\b(?:rate|bytes_rate|count_over_time)\(\{[^}]*\}\s*\[([^\]]+)\]/g)) assert.match(m[1]!, /^\$__(auto|range)$/, `${p.title}: ${t.expr}`);
+              continue;
+            }
             for (const m of t.expr.matchAll(/\b(?:rate|increase)\([^[]*\[([^\]]+)\]/g)) {
               if (d.uid === 'orderlab-slo') assert.match(m[1]!, /^(\$__range|\d+[mh])$/, `${p.title}: ${m[1]}`);
               else assert.equal(m[1], '$__rate_interval', `${p.title}: ${t.expr}`);
@@ -86,12 +94,16 @@ describe('the dashboards', () => {
     });
   }
 
-  it('list for the live check exactly the queries their JSON holds', () => {
+  it('list for the live check exactly the queries their JSON holds: PromQL for Prometheus, LogQL for Loki', () => {
+    const on = (uid: string) => (p: GrafanaPanel) => (p.targets ?? []).filter((t) => t.datasource.uid === uid);
     const fromJson = dashboards.flatMap((d) => [
-      ...panelsOf(d).flatMap((p) => (p.targets ?? []).map((t) => `${d.uid} | ${p.title} | ${t.expr}`)),
+      ...panelsOf(d).flatMap((p) => on(PROMETHEUS.uid)(p).map((t) => `${d.uid} | ${p.title} | ${t.expr}`)),
       ...d.annotations.list.filter((a) => typeof a.expr === 'string').map((a) => `${d.uid} | annotation: ${String(a.name)} | ${String(a.expr)}`),
     ]);
     assert.deepEqual(dashboardQueries().map((q) => `${q.dashboard} | ${q.panel} | ${q.expr}`), fromJson);
+    const logqlFromJson = dashboards.flatMap((d) => panelsOf(d).flatMap((p) => on(LOKI.uid)(p).map((t) => `${d.uid} | ${p.title} | ${t.expr}`)));
+    assert.ok(logqlFromJson.length >= 5, 'the Logs dashboard queries Loki');
+    assert.deepEqual(logQueries().map((q) => `${q.dashboard} | ${q.panel} | ${q.expr}`), logqlFromJson);
   });
 
   it('expect data from the steady-traffic panels and not from the error-only ones', () => {

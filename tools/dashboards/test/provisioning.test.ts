@@ -1,8 +1,8 @@
 /**
  * deploy/grafana/provisioning: the datasource every dashboard names (uid `prometheus`, the
- * Compose service's URL, the scrape interval Grafana derives $__rate_interval from), Tempo and
- * the links between metrics, traces and logs, and a file provider that loads the generated
- * dashboards.
+ * Compose service's URL, the scrape interval Grafana derives $__rate_interval from), Tempo,
+ * Loki and the links between metrics, traces and logs, and a file provider that loads the
+ * generated dashboards.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -24,10 +24,11 @@ interface Datasource {
   jsonData?: {
     timeInterval?: string;
     exemplarTraceIdDestinations?: { name: string; datasourceUid: string }[];
-    tracesToLogsV2?: { datasourceUid: string; tags: { key: string; value: string }[]; filterByTraceID: boolean };
+    tracesToLogsV2?: { datasourceUid: string; tags: { key: string; value: string }[]; filterByTraceID: boolean; customQuery?: boolean; query?: string };
     tracesToMetrics?: { datasourceUid: string; tags: { key: string; value: string }[]; queries: { name: string; query: string }[] };
     serviceMap?: { datasourceUid: string };
     nodeGraph?: { enabled: boolean };
+    derivedFields?: { name: string; matcherType?: string; matcherRegex: string; datasourceUid?: string; url: string }[];
   };
 }
 
@@ -35,12 +36,13 @@ describe('Grafana provisioning', () => {
   const { datasources } = readYaml<{ apiVersion: number; datasources: Datasource[] }>('deploy/grafana/provisioning/datasources/datasources.yml');
   const byUid = (uid: string) => datasources.find((d) => d.uid === uid)!;
 
-  it('provisions Prometheus (the default) and Tempo, with fixed uids, at their Compose services', () => {
+  it('provisions Prometheus (the default), Tempo and Loki, with fixed uids, at their Compose services', () => {
     assert.deepEqual(
       datasources.map((d) => ({ type: d.type, uid: d.uid, url: d.url, isDefault: d.isDefault ?? false, access: d.access })),
       [
         { type: 'prometheus', uid: 'prometheus', url: 'http://prometheus:9090', isDefault: true, access: 'proxy' },
         { type: 'tempo', uid: 'tempo', url: 'http://tempo:3200', isDefault: false, access: 'proxy' },
+        { type: 'loki', uid: 'loki', url: 'http://loki:3100', isDefault: false, access: 'proxy' },
       ],
     );
   });
@@ -52,12 +54,24 @@ describe('Grafana provisioning', () => {
   it('links a span to its service’s logs (Loki) and span metrics (Prometheus), and draws the service graph from Prometheus', () => {
     const tempo = byUid('tempo').jsonData!;
     assert.equal(tempo.tracesToLogsV2?.datasourceUid, 'loki', 'the uid the logs profile provisions Loki with');
-    assert.equal(tempo.tracesToLogsV2?.filterByTraceID, true);
+    // The span's service.name selects its stream (Alloy's label service); the trace id filters
+    // the structured metadata trace_id. Grafana's $ doubled for provisioning.
+    assert.deepEqual(tempo.tracesToLogsV2?.tags, [{ key: 'service.name', value: 'service' }]);
+    assert.equal(tempo.tracesToLogsV2?.customQuery, true);
+    assert.equal(tempo.tracesToLogsV2?.query, '{$${__tags}} | trace_id="$${__trace.traceId}"');
     assert.equal(tempo.tracesToMetrics?.datasourceUid, 'prometheus');
     assert.equal(tempo.serviceMap?.datasourceUid, 'prometheus');
     assert.equal(tempo.nodeGraph?.enabled, true);
     // The span's service.name becomes the span metrics' service_name matcher ($__tags).
     assert.deepEqual(tempo.tracesToMetrics?.tags, [{ key: 'service.name', value: 'service_name' }]);
+  });
+
+  it('links a log line’s trace_id (structured metadata) to its trace in Tempo', () => {
+    const fields = byUid('loki').jsonData?.derivedFields ?? [];
+    assert.deepEqual(
+      fields.map((f) => ({ name: f.name, matcherType: f.matcherType, matcherRegex: f.matcherRegex, datasourceUid: f.datasourceUid, url: f.url })),
+      [{ name: 'trace_id', matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: 'tempo', url: '$${__value.raw}' }],
+    );
   });
 
   it('offers from a span only span-metric queries that parse, with Grafana’s $ escaped for provisioning', () => {

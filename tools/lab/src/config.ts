@@ -35,6 +35,18 @@ export function tracingFromEnv(): boolean | undefined | string {
   return `TRACING_ENABLED must be true or false (got ${JSON.stringify(value)})`;
 }
 
+/**
+ * LOGS_ENABLED of the runner's own environment, for `LOGS_ENABLED=false npm start`: true, false,
+ * or undefined when unset; a string when malformed.
+ */
+export function logsFromEnv(): boolean | undefined | string {
+  const value = process.env.LOGS_ENABLED;
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return `LOGS_ENABLED must be true or false (got ${JSON.stringify(value)})`;
+}
+
 /** Port of the lab's broker's rabbitmq_prometheus plugin. */
 export function rabbitmqPrometheusPort(): number {
   return Number(process.env.TEST_RABBITMQ_PROMETHEUS_PORT || PORTS.rabbitmqPrometheus);

@@ -1,7 +1,7 @@
 /**
  * The files under deploy/ that name the topology's addresses, generated from it so a port is
  * written in one place: Compose's prometheus.yml (its scrape targets) and Grafana's
- * datasources (Prometheus's and Tempo's URLs, and the correlations between the signals).
+ * datasources (Prometheus's, Tempo's and Loki's URLs, and the correlations between the signals).
  * `npm run gen:config` writes them; a test fails when a committed one differs from what is
  * generated.
  */
@@ -18,7 +18,7 @@ export interface DeployConfig {
   render: () => string;
 }
 
-/** The datasource uids every dashboard and correlation names (Loki's arrives with the logs profile). */
+/** The datasource uids every dashboard and correlation names. */
 export const DATASOURCE_UIDS = { prometheus: 'prometheus', tempo: 'tempo', loki: 'loki' } as const;
 
 /**
@@ -26,6 +26,14 @@ export const DATASOURCE_UIDS = { prometheus: 'prometheus', tempo: 'tempo', loki:
  * metrics and Tempo's service graph (deploy/tempo/tempo.yaml trace_id_label_name) all use it.
  */
 export const EXEMPLAR_TRACE_ID_LABEL = 'trace_id';
+
+/**
+ * The labels Alloy gives every log line in Compose (deploy/alloy/config.alloy), the only ones
+ * Loki indexes, and the structured metadata that carries the trace id: a span's logs are its
+ * service's stream, filtered on that field.
+ */
+export const LOKI_SERVICE_LABEL = 'service';
+export const LOG_TRACE_ID_FIELD = 'trace_id';
 
 /**
  * Queries Grafana offers from a span ("Related metrics"), on the Collector's span metrics of
@@ -39,10 +47,11 @@ const TRACE_TO_METRICS_QUERIES: readonly { name: string; query: string }[] = [
 ];
 
 /**
- * Grafana's datasources for the Compose lab: Prometheus (default) and Tempo at their Compose
- * addresses with fixed uids, and the correlations between them and Loki: an exemplar's trace id
+ * Grafana's datasources for the Compose lab: Prometheus (default), Tempo and Loki at their
+ * Compose addresses with fixed uids, and the correlations between them: an exemplar's trace id
  * opens the trace in Tempo, a span opens its service's logs in Loki and its span metrics in
- * Prometheus, and Tempo draws the service graph from Prometheus.
+ * Prometheus, a log line's trace id opens its trace, and Tempo draws the service graph from
+ * Prometheus.
  */
 export function renderGrafanaDatasources(): string {
   const q = (s: string) => JSON.stringify(s);
@@ -59,12 +68,13 @@ export function renderGrafanaDatasources(): string {
 #
 # Correlations (docs/dashboards.md "Traces"):
 #   metrics → traces  an exemplar's ${EXEMPLAR_TRACE_ID_LABEL} on a latency panel opens that trace in Tempo
-#   traces → logs     a span opens its service's log lines around it, filtered by the trace id,
-#                     in Loki (uid ${DATASOURCE_UIDS.loki}, provisioned by the logs profile; until then the link
-#                     says the datasource is missing)
+#   traces → logs     a span opens its service's log lines around it in Loki: the stream of its
+#                     service (label ${LOKI_SERVICE_LABEL}), filtered on the structured metadata ${LOG_TRACE_ID_FIELD}
+#   logs → traces     a log line's ${LOG_TRACE_ID_FIELD} (structured metadata) opens that trace in Tempo
 #   traces → metrics  a span offers its service's span metrics (calls, errors, p99)
 #   service graph     Tempo's Service Graph tab reads traces_service_graph_* (Tempo's
 #                     metrics-generator writes them to Prometheus)
+# Loki runs with the logs profile; until it does, Grafana says its datasource cannot connect.
 # In provisioning files Grafana expands $VARIABLES, so a literal $ is written $$.
 apiVersion: 1
 
@@ -93,10 +103,13 @@ datasources:
     jsonData:
       tracesToLogsV2:
         datasourceUid: ${DATASOURCE_UIDS.loki}
-        # The service's log stream (label service_name), the lines that carry the trace id.
-        tags: [{ key: service.name, value: service_name }]
-        filterByTraceID: true
+        # The span's service's stream ({${LOKI_SERVICE_LABEL}="orders"} from service.name), only the lines
+        # whose structured metadata carries the trace's id: exact, unlike a text search.
+        tags: [{ key: service.name, value: ${LOKI_SERVICE_LABEL} }]
+        filterByTraceID: false
         filterBySpanID: false
+        customQuery: true
+        query: ${q(TRACE_TO_LOGS_QUERY)}
         spanStartTimeShift: -1m
         spanEndTimeShift: 1m
       tracesToMetrics:
@@ -118,8 +131,33 @@ ${metricQueries}
         spanEndTimeShift: 30m
       streamingEnabled:
         search: true
+
+  - name: Loki
+    type: loki
+    uid: ${DATASOURCE_UIDS.loki}
+    access: proxy
+    url: http://${address('loki', 'compose')}
+    editable: false
+    jsonData:
+      maxLines: 1000
+      timeout: 60
+      derivedFields:
+        # The structured metadata ${LOG_TRACE_ID_FIELD} of a line (not a regex over its text) becomes
+        # a link that opens the trace in Tempo.
+        - name: ${LOG_TRACE_ID_FIELD}
+          matcherType: label
+          matcherRegex: ${LOG_TRACE_ID_FIELD}
+          datasourceUid: ${DATASOURCE_UIDS.tempo}
+          url: "$\${__value.raw}"
+          urlDisplayLabel: Open trace
 `;
 }
+
+/**
+ * The LogQL a span's "Logs for this span" runs ($__tags from tracesToLogsV2.tags, the trace id
+ * from the span). `$` doubled for provisioning, as above.
+ */
+export const TRACE_TO_LOGS_QUERY = `{$\${__tags}} | ${LOG_TRACE_ID_FIELD}="$\${__trace.traceId}"`;
 
 /** Every generated file under deploy/. */
 export const DEPLOY_CONFIGS: readonly DeployConfig[] = [

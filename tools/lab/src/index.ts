@@ -16,6 +16,7 @@ export {
   TRACE_BACKENDS,
   TRACE_BACKEND_TOOLS,
   JAEGER_MAX_TRACES,
+  LOGS_FEATURE_GATES,
   COLLECTOR_CONFIG,
   JAEGER_CONFIG,
   TraceBackends,
@@ -29,6 +30,21 @@ export {
   type TracingState,
   type TracingUrls,
 } from './lab-tracing.js';
+export {
+  LOG_BACKEND,
+  LOGS_COLLECTOR_CONFIG,
+  SHIPPED_LOG_FILES,
+  VICTORIALOGS_RETENTION,
+  VICTORIALOGS_MAX_DISK,
+  LogBackend,
+  logsCollectorEnv,
+  logsDirs,
+  victoriaLogsSpec,
+  victoriaLogsUrl,
+  type LogsDirs,
+  type LogsState,
+} from './lab-logs.js';
+export { DEFAULT_LOG_ROTATION, LogRotator, rotateFile, type LogRotationOptions, type RotatedFile } from './log-rotation.js';
 export { LabStartError } from './lab-start-error.js';
 export { Supervisor, NotReadyError, describeExit, type ServiceSpec, type SupervisorOptions, type ExitInfo } from './supervisor.js';
 export { freePort, portInUse, assertPortsFree, PortInUseError } from './ports.js';
@@ -94,6 +110,7 @@ export {
   ToolInstallError,
   SCHEMATHESIS,
   OTEL_COLLECTOR,
+  VICTORIALOGS,
   JAEGER,
   toolPath,
   type ToolSpec,

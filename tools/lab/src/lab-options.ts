@@ -10,6 +10,7 @@ import { serviceDatabaseUrl, type ServiceDatabase } from './databases.js';
 import type { LogOutput } from './log-sink.js';
 import { DEFAULT_LOGS_DIR, REPO_ROOT } from './paths.js';
 import { freePorts } from './ports.js';
+import type { LogRotationOptions } from './log-rotation.js';
 import type { TracingPorts } from './lab-tracing.js';
 
 /** The services the lab runs, in start order: the edge (Nginx) fronts gateway and notifications, traffic drives the edge. */
@@ -44,6 +45,8 @@ export interface LabPorts extends TracingPorts {
   redisExporter: number;
   /** RabbitMQ's rabbitmq_prometheus plugin: the broker's, shared by every lab on this machine. */
   rabbitmqPrometheus: number;
+  /** VictoriaLogs: ingestion, LogsQL API and its UI (vmui). */
+  victoriaLogs: number;
 }
 
 /** The lab's standard ports, from the topology (packages/contracts/src/topology.ts). */
@@ -71,6 +74,7 @@ export const DEFAULT_PORTS: Readonly<LabPorts> = {
   jaegerOtlpGrpc: PORTS.jaegerOtlpGrpc,
   jaegerHealth: PORTS.jaegerHealth,
   jaegerMetrics: PORTS.jaegerMetrics,
+  victoriaLogs: PORTS.victoriaLogs,
 };
 
 /** Options of startLab; all optional, the defaults are `npm start`'s. */
@@ -107,6 +111,16 @@ export interface LabOptions {
    * TRACING_ENABLED=false and neither runs, for a before/after comparison).
    */
   tracing?: boolean;
+  /**
+   * Ship the services' log lines and the edge's access log to VictoriaLogs (the Collector's
+   * logs pipeline) and run VictoriaLogs, installed in the background when not built yet
+   * (default true; needs tracing, whose Collector ships them).
+   */
+  logs?: boolean;
+  /** VictoriaLogs' data and the Collector's read offsets (default .lab/logs-data in the repository). */
+  logsDataDir?: string;
+  /** Size-based rotation of the lab's log files (default DEFAULT_LOG_ROTATION of log-rotation.ts). */
+  logRotation?: Partial<LogRotationOptions>;
   /** Jaeger's max_traces (default JAEGER_MAX_TRACES of lab-tracing.ts). */
   jaegerMaxTraces?: number;
   /** The tool cache the Collector and Jaeger are built into (default toolCacheDir()). */
@@ -158,6 +172,8 @@ export interface ResolvedLabOptions {
   logLevel: string;
   /** Whether the services are traced and the tracing backends run. */
   tracing: boolean;
+  /** Whether the Collector ships the log files to VictoriaLogs, which runs (needs tracing). */
+  logs: boolean;
 }
 
 /** Each service's role and password: its own name, as deploy/postgres/initdb creates them for Compose. */
@@ -198,6 +214,7 @@ export function resolveOptions(options: LabOptions, vhost: string): ResolvedLabO
     color: options.color ?? tty,
     logLevel: options.logLevel ?? 'info',
     tracing: options.tracing ?? true,
+    logs: (options.logs ?? true) && (options.tracing ?? true),
   };
 }
 
@@ -210,12 +227,13 @@ export async function freeTracingPorts(): Promise<TracingPorts> {
 
 /** Distinct free ports for a test lab; the broker's metrics port is the same for every lab. */
 async function freeLabPorts(): Promise<LabPorts> {
-  const [gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, edge, edgeStatus, traffic, prometheus, edgeExporter, postgresExporter, redisExporter] =
-    (await freePorts(12)) as [number, number, number, number, number, number, number, number, number, number, number, number];
+  const [gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, edge, edgeStatus, traffic, prometheus, edgeExporter, postgresExporter, redisExporter, victoriaLogs] =
+    (await freePorts(13)) as [number, number, number, number, number, number, number, number, number, number, number, number, number];
   return {
     edge, edgeStatus, gateway, ordersGrpc, ordersOps, fulfillmentOps, notifications, traffic,
     prometheus, edgeExporter, postgresExporter, redisExporter,
     rabbitmqPrometheus: rabbitmqPrometheusPort(),
+    victoriaLogs,
     ...(await freeTracingPorts()),
   };
 }
@@ -239,6 +257,7 @@ export async function testLabOptions(label: string, overrides: LabOptions = {}):
     rabbitmqVhost: { create: slug },
     logsDir,
     prometheusDataDir: join(logsDir, 'prometheus-data'),
+    logsDataDir: join(logsDir, 'logs-data'),
     output: 'none',
     print: false,
     color: false,
@@ -248,6 +267,8 @@ export async function testLabOptions(label: string, overrides: LabOptions = {}):
     prometheus: false,
     // Untraced and without the Collector and Jaeger, unless a test asks (then it awaits them: lab.waitTracing).
     tracing: false,
+    // Nor the logs pipeline and VictoriaLogs (a test asks, with tracing: lab.waitLogs).
+    logs: false,
     ...overrides,
   };
 }

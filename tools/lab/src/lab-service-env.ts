@@ -71,7 +71,10 @@ function ownEnv(service: LabService, r: ResolvedLabOptions): Record<string, stri
       // The generator is the lab's external client: its requests are not traced by itself (a
       // trace starts at the gateway); the console reads the traces from Jaeger's query API.
       TRACING_ENABLED: 'false',
-      JAEGER_QUERY_URL: `http://${HOST}:${r.ports.jaegerQuery}`,
+      TRACES_QUERY_API: 'jaeger',
+      TRACES_QUERY_URL: `http://${HOST}:${r.ports.jaegerQuery}`,
+      // The console's logs view reads VictoriaLogs' LogsQL API (the native lab's log store).
+      LOGS_QUERY_URL: `http://${HOST}:${r.ports.victoriaLogs}`,
     },
   };
   if (service === 'edge') return own.edge;

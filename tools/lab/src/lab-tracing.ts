@@ -90,13 +90,35 @@ export function traceBackendReadyUrl(backend: TraceBackend, ports: TracingPorts)
   return backend === 'jaeger' ? `http://${HOST}:${ports.jaegerHealth}/status` : `http://${HOST}:${ports.collectorHealth}/`;
 }
 
+/** The Collector's logs pipeline, when the lab ships logs (see lab-logs.ts). */
+export interface CollectorLogs {
+  /** The config merged over the Collector's own (LOGS_COLLECTOR_CONFIG). */
+  config: string;
+  /** Its variables (logsCollectorEnv). */
+  env: Record<string, string>;
+  /** Resolves (or rejects) once the log store is up or cannot start: the Collector starts after it. */
+  storeReady: () => Promise<void>;
+}
+
+/** The Collector's feature gates when it ships logs (see traceBackendSpec). */
+export const LOGS_FEATURE_GATES = 'stanza.synchronousLogEmitter';
+
 /** How a backend runs: its program in the tool cache (built or not yet), its config, its variables. */
-export function traceBackendSpec(backend: TraceBackend, ports: TracingPorts, options: { cacheDir?: string; jaegerMaxTraces?: number } = {}): ServiceSpec {
-  const own = backend === 'jaeger' ? jaegerEnv(ports, options.jaegerMaxTraces) : collectorEnv(ports);
+export function traceBackendSpec(
+  backend: TraceBackend,
+  ports: TracingPorts,
+  options: { cacheDir?: string; jaegerMaxTraces?: number; logs?: CollectorLogs } = {},
+): ServiceSpec {
+  const own = backend === 'jaeger' ? jaegerEnv(ports, options.jaegerMaxTraces) : { ...collectorEnv(ports), ...options.logs?.env };
+  // A second --config is merged over the first (maps merge, lists are replaced). The feature
+  // gate makes the file_log receiver hand each line to the pipeline before it checkpoints the
+  // offset past it; by default lines wait in a memory buffer that a kill -9 loses (measured:
+  // ~85 lines of a burst gone without it, none with it).
+  const logsConfig = backend === 'otel-collector' && options.logs ? ['--config', options.logs.config, `--feature-gates=${LOGS_FEATURE_GATES}`] : [];
   return {
     name: backend,
     command: toolPath(TRACE_BACKEND_TOOLS[backend], options.cacheDir),
-    args: ['--config', backend === 'jaeger' ? JAEGER_CONFIG : COLLECTOR_CONFIG],
+    args: ['--config', backend === 'jaeger' ? JAEGER_CONFIG : COLLECTOR_CONFIG, ...logsConfig],
     env: { ...inheritedEnv(), ...own, GOMEMLIMIT: GOMEMLIMIT[backend] },
     cwd: REPO_ROOT,
     readyUrl: traceBackendReadyUrl(backend, ports),
@@ -153,6 +175,8 @@ export interface TraceBackendsOptions {
   readyTimeoutMs?: number;
   /** Jaeger's max_traces (default JAEGER_MAX_TRACES). */
   jaegerMaxTraces?: number;
+  /** The Collector also ships the lab's log files to the log store. */
+  logs?: CollectorLogs;
 }
 
 /** Where the backends are: still being built, starting, running, or failed (see problem). */
@@ -210,6 +234,10 @@ export class TraceBackends {
     try {
       await Promise.all(TRACE_BACKENDS.map((b) => this.installs.start(TRACE_BACKEND_TOOLS[b])));
       for (const backend of TRACE_BACKENDS) {
+        if (this.cancelled) throw new Error('the lab stopped before the tracing backends started');
+        // Lines read before the store is up would only wait in the export queue; the store
+        // failing must not keep the traces from flowing, so its failure is not this one's.
+        if (backend === 'otel-collector' && this.options.logs) await this.options.logs.storeReady().catch(() => {});
         if (this.cancelled) throw new Error('the lab stopped before the tracing backends started');
         this.state = 'starting';
         await this.startOne(backend);

@@ -33,10 +33,13 @@ import { LabStartError } from './lab-start-error.js';
 import { assertRunnable, servicePortsToClaim, starter, startServices } from './lab-start-order.js';
 import { stopInStages, type SupervisorOf } from './lab-stop-stages.js';
 import { monitorSupervisors, reportSpawns, serviceSupervisors } from './lab-supervisors.js';
+import { LOG_BACKEND, LogBackend, logsCollectorEnv, logsDirs, LOGS_COLLECTOR_CONFIG, victoriaLogsUrl, type LogsState } from './lab-logs.js';
+import { DEFAULT_LOG_ROTATION, LogRotator, rotateFile } from './log-rotation.js';
 import { TRACE_BACKENDS, TraceBackends, tracingPortsToClaim, tracingUrls, type TraceBackend, type TracingState, type TracingUrls } from './lab-tracing.js';
-import { LogSink, rotateLog } from './log-sink.js';
+import { LogSink } from './log-sink.js';
 import { assertPortsFree } from './ports.js';
 import { MONITORS, type Monitor } from './prometheus.js';
+import { DEFAULT_LOGS_DATA_DIR } from './paths.js';
 import { createReporter } from './reporter.js';
 import type { ExitInfo, Supervisor } from './supervisor.js';
 
@@ -64,6 +67,8 @@ export interface LabUrls {
   tracing?: TracingUrls;
   /** The console's traces view (the traffic generator's /traces); undefined without tracing or traffic. */
   traces?: string;
+  /** VictoriaLogs' base URL (LogsQL at /select/logsql/query, its UI at /select/vmui/); undefined without logs. */
+  logs?: string;
 }
 
 /** The lab's RabbitMQ vhost and the URL its services connect with. */
@@ -99,6 +104,18 @@ export interface Lab {
   describeTracing(): string;
   /** Resolves once the Collector and Jaeger run and are ready (default deadline 15 min: a cold build); rejects without tracing. */
   waitTracing(timeoutMs?: number): Promise<void>;
+  /** Whether the Collector ships the log files to VictoriaLogs, which runs once built. */
+  readonly logs: boolean;
+  /** VictoriaLogs' supervisor (undefined without logs); it starts once built. */
+  readonly logBackend: Supervisor | undefined;
+  /** Where VictoriaLogs is: installing, starting, running, failed ('off' without logs). */
+  logsStatus(): LogsState | 'off';
+  /** One line on the log store for the user. */
+  describeLogs(): string;
+  /** Resolves once VictoriaLogs runs and is ready and the Collector (which ships the lines) too; rejects without logs. */
+  waitLogs(timeoutMs?: number): Promise<void>;
+  /** Rotates every log file past the rotation size now (the runner also checks every second); returns the files rotated. */
+  rotateLogs(): string[];
   /** The rendered prometheus.yml, when Prometheus runs. */
   readonly prometheusConfig?: string;
   /** Why parts of the monitoring do not run (a missing exporter, RabbitMQ's plugin), one line each with its fix. */
@@ -109,7 +126,7 @@ export interface Lab {
   restart(service: LabService): Promise<void>;
   /** Resolves once the service answers 200 on /readyz (e.g. after an automatic restart). */
   waitReady(service: LabService, timeoutMs?: number): Promise<void>;
-  /** The JSON lines the service logged so far (this run), parsed. */
+  /** The JSON lines the service logged so far (this run), parsed: its current file only, not the copies rotated away (<file>.1 …). */
   logLines(service: LabService): Record<string, unknown>[];
   /** Path of the service's log file. */
   logFile(service: LabService): string;
@@ -126,7 +143,7 @@ export interface Lab {
 }
 
 /** Where to reach a lab on these ports (Prometheus and tracing only when they run). */
-function labUrls(ports: LabPorts, prometheusOn: boolean, tracingOn: boolean, trafficOn: boolean): LabUrls {
+function labUrls(ports: LabPorts, prometheusOn: boolean, tracingOn: boolean, trafficOn: boolean, logsOn: boolean): LabUrls {
   const gateway = `http://${HOST}:${ports.gateway}`;
   return {
     edge: `http://${HOST}:${ports.edge}`,
@@ -142,6 +159,7 @@ function labUrls(ports: LabPorts, prometheusOn: boolean, tracingOn: boolean, tra
     ...(prometheusOn ? { prometheus: `http://${HOST}:${ports.prometheus}` } : {}),
     ...(tracingOn ? { tracing: tracingUrls(ports) } : {}),
     ...(tracingOn && trafficOn ? { traces: `http://${HOST}:${ports.traffic}/traces` } : {}),
+    ...(logsOn ? { logs: victoriaLogsUrl(ports.victoriaLogs) } : {}),
   };
 }
 
@@ -161,10 +179,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const enabled = LAB_SERVICES.filter((s) => (s !== 'edge' || edgeOn) && (s !== 'traffic' || trafficOn));
   const monitoring = planMonitoring(options, edgeOn);
   const tracingOn = options.tracing ?? true;
+  // The Collector ships the lines: without tracing there is no Collector, so no logs pipeline.
+  const logsOn = tracingOn && (options.logs ?? true);
   await assertPortsFree({
     ...servicePortsToClaim(ports, edgeOn, trafficOn),
     ...monitorPortsToClaim(monitoring, ports),
     ...(tracingOn ? tracingPortsToClaim(ports) : {}),
+    ...(logsOn ? { 'VictoriaLogs (npm start -- --no-logs runs without)': ports.victoriaLogs } : {}),
   });
   const nginx = assertRunnable(enabled, edgeOn);
   // Created only now that nothing can fail cheaply before it, so a refused start leaks no vhost.
@@ -172,7 +193,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const r = resolveOptions(options, vhost.name);
 
   mkdirSync(r.logsDir, { recursive: true });
-  for (const name of [...LAB_SERVICES, ...MONITORS, ...TRACE_BACKENDS, 'lab']) rotateLog(join(r.logsDir, `${name}.log`));
+  const rotation = { ...DEFAULT_LOG_ROTATION, ...options.logRotation };
+  // Each run starts its files empty; the previous runs' lines stay in <name>.log.1 … (and the
+  // Collector, which knows them by their first bytes, does not read them again).
+  for (const name of [...LAB_SERVICES, ...MONITORS, ...TRACE_BACKENDS, LOG_BACKEND, 'lab']) rotateFile(join(r.logsDir, `${name}.log`), rotation.keep);
   const reporter = createReporter({ print: options.print ?? true, logFile: join(r.logsDir, 'lab.log'), color: r.color });
   const logFile = (service: LabService) => join(r.logsDir, `${service}.log`);
   const envOf = (service: LabService) => serviceEnv(service, r, options.env);
@@ -186,6 +210,20 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   }
   const services = serviceSupervisors(r, options, { nginx, edgeFiles }, reporter);
   const monitors = monitorSupervisors(monitoring, r, options, reporter);
+  const dirs = logsDirs(options.logsDataDir ?? DEFAULT_LOGS_DATA_DIR);
+  const logStore = logsOn
+    ? new LogBackend({
+        port: r.ports.victoriaLogs,
+        dirs,
+        logsDir: r.logsDir,
+        output: r.output,
+        color: r.color,
+        reporter,
+        readyTimeoutMs,
+        ...(options.restartDelayMs ? { restartDelayMs: options.restartDelayMs } : {}),
+        ...(options.toolCacheDir ? { cacheDir: options.toolCacheDir } : {}),
+      })
+    : undefined;
   const tracing = tracingOn
     ? new TraceBackends({
         ports: r.ports,
@@ -197,17 +235,39 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         ...(options.restartDelayMs ? { restartDelayMs: options.restartDelayMs } : {}),
         ...(options.toolCacheDir ? { cacheDir: options.toolCacheDir } : {}),
         ...(options.jaegerMaxTraces ? { jaegerMaxTraces: options.jaegerMaxTraces } : {}),
+        ...(logStore
+          ? {
+              logs: {
+                config: LOGS_COLLECTOR_CONFIG,
+                env: logsCollectorEnv({ logsDir: r.logsDir, dirs, victoriaLogsPort: r.ports.victoriaLogs }),
+                storeReady: () => logStore.start(),
+              },
+            }
+          : {}),
       })
     : undefined;
   const traceBackends: Partial<Record<TraceBackend, Supervisor>> = tracing?.supervisors ?? {};
+  const logBackend = logStore?.supervisor;
   const supervisorOf: SupervisorOf = (name) =>
-    (services as Record<string, Supervisor>)[name] ?? monitors[name as Monitor] ?? traceBackends[name as TraceBackend];
-  if (options.onSpawn) reportSpawns([...Object.values(services), ...Object.values(monitors), ...Object.values(traceBackends)], options.onSpawn);
+    name === LOG_BACKEND ? logBackend : ((services as Record<string, Supervisor>)[name] ?? monitors[name as Monitor] ?? traceBackends[name as TraceBackend]);
+  if (options.onSpawn) reportSpawns([...Object.values(services), ...Object.values(monitors), ...Object.values(traceBackends), ...(logBackend ? [logBackend] : [])], options.onSpawn);
+  // Every process's log file is rotated by size; Nginx holds its access log open and reopens it on SIGUSR1.
+  const rotator = new LogRotator(
+    [...LAB_SERVICES, ...MONITORS, ...TRACE_BACKENDS, LOG_BACKEND].map((name) => ({
+      file: join(r.logsDir, `${name}.log`),
+      ...(name === 'edge' ? { reopen: () => services.edge.signal('SIGUSR1') } : {}),
+    })),
+    rotation,
+    (file) => reporter.info(`rotated ${file} (past ${rotation.maxBytes} bytes; keeping ${rotation.keep})`),
+  );
+  rotator.start();
 
   let running: RunningMonitoring | undefined;
   let stopped: Promise<void> | undefined;
   const stop = () => {
     tracing?.cancel();
+    logStore?.cancel();
+    rotator.stop();
     return (stopped ??= stopInStages(supervisorOf, reporter));
   };
   const dropDatabases = () => dropLabDatabases(r);
@@ -215,6 +275,15 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
   try {
     // Built in the background (minutes when cold) and started once built; the core lab goes on.
+    if (logStore) {
+      if (!logStore.builtAtStart) reporter.info('logs: VictoriaLogs is built in the background; the lab does not wait for it');
+      logStore.start().then(
+        () => reporter.info(`logs ready: VictoriaLogs ${victoriaLogsUrl(r.ports.victoriaLogs)}/select/vmui/`),
+        (err: unknown) => {
+          if (logStore.status !== 'cancelled') reporter.error(err instanceof Error ? err.message : String(err));
+        },
+      );
+    }
     if (tracing) {
       if (!tracing.builtAtStart) reporter.info('tracing: the OpenTelemetry Collector and Jaeger are built in the background; the lab does not wait for them');
       tracing.start().then(
@@ -244,6 +313,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     }
     // Already built: they are up within seconds, so the banner can show them running.
     if (tracing?.builtAtStart) await tracing.waitReady(readyTimeoutMs).catch(() => {});
+    if (logStore?.builtAtStart) await logStore.waitReady(readyTimeoutMs).catch(() => {});
   } catch (err) {
     await stop();
     if (options.ephemeral) {
@@ -256,7 +326,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   }
 
   return {
-    urls: labUrls(r.ports, monitoring.prometheusOn, tracingOn, trafficOn),
+    urls: labUrls(r.ports, monitoring.prometheusOn, tracingOn, trafficOn, logsOn),
     ports: r.ports,
     databases: Object.fromEntries(
       DATABASE_SERVICES.map((s) => [s, { name: r.databases[s].name, url: r.databases[s].url }]),
@@ -276,6 +346,17 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     tracingStatus: () => tracing?.status ?? 'off',
     describeTracing: () => tracing?.describe() ?? 'off',
     waitTracing: (timeoutMs = TRACING_WAIT_MS) => (tracing ? tracing.waitReady(timeoutMs) : Promise.reject(new Error('this lab runs without tracing'))),
+    logs: logsOn,
+    logBackend,
+    logsStatus: () => logStore?.status ?? 'off',
+    describeLogs: () => logStore?.describe() ?? 'off',
+    waitLogs: async (timeoutMs = TRACING_WAIT_MS) => {
+      if (!logStore || !tracing) throw new Error('this lab runs without logs');
+      const started = Date.now();
+      await logStore.waitReady(timeoutMs);
+      await tracing.waitReady(Math.max(1, timeoutMs - (Date.now() - started)));
+    },
+    rotateLogs: () => rotator.check(),
     ...(monitoring.prometheusOn ? { prometheusConfig: prometheusConfigFile(r.logsDir) } : {}),
     monitoringProblems: monitoring.problems,
     kill: (service, signal = 'SIGKILL', killOptions) => services[service].kill(signal, killOptions),

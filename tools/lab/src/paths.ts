@@ -14,6 +14,9 @@ export const DEFAULT_RUN_DIR = join(REPO_ROOT, '.lab', 'run');
 /** Default storage of the native lab's Prometheus (git-ignored; kept between runs). */
 export const DEFAULT_PROMETHEUS_DATA_DIR = join(REPO_ROOT, '.lab', 'prometheus');
 
+/** Default storage of the native lab's logs: VictoriaLogs' data and the Collector's read offsets (git-ignored; kept between runs). */
+export const DEFAULT_LOGS_DATA_DIR = join(REPO_ROOT, '.lab', 'logs-data');
+
 /**
  * The tracing hook every traced service starts with (`node --import <this> main.js`): it starts
  * the OpenTelemetry SDK before the service's first import, or loads nothing with TRACING_ENABLED=false.

@@ -12,20 +12,20 @@ import { REPO_ROOT } from './paths.js';
 import { acquireForCommand } from './data-stores.js';
 import { ensureSystemPackages, NGINX, CHROMIUM, DOCKER_COMPOSE, MAKE, PROMETHEUS, EXPORTERS, DATA_STORE_SERVERS } from './system-packages.js';
 import { createReporter, type Reporter } from './reporter.js';
-import { JAEGER, OTEL_COLLECTOR, SCHEMATHESIS, ToolInstalls } from './tools.js';
+import { JAEGER, OTEL_COLLECTOR, SCHEMATHESIS, ToolInstalls, VICTORIALOGS } from './tools.js';
 
 /**
  * Pinned tools the tests use, installed by the tool installer (tools.ts): Schemathesis, and the
- * tracing backends (cold: ~4 min for the Collector, ~6-8 min for Jaeger), started first.
+ * tracing backends (cold: ~4 min for the Collector, ~6-8 min for Jaeger) and VictoriaLogs (~30 s), started first.
  */
-const TEST_TOOLS = [JAEGER, OTEL_COLLECTOR, SCHEMATHESIS];
+const TEST_TOOLS = [JAEGER, OTEL_COLLECTOR, VICTORIALOGS, SCHEMATHESIS];
 /**
  * The tools the tests wait for before they start: a cold build of Jaeger and the Collector
  * takes both cores for 10–15 minutes, and run beside the tests it starved them (a run on a new
  * machine hit the phase's 15-minute limit, and the tracing tests their 5-minute deadline,
  * while the builds were still going). Cached, this wait is nothing.
  */
-const AWAITED_TOOLS = [JAEGER, OTEL_COLLECTOR];
+const AWAITED_TOOLS = [JAEGER, OTEL_COLLECTOR, VICTORIALOGS];
 
 /**
  * Test files run at once. Each file uses its own databases, Redis prefix and ports, so files

@@ -14,7 +14,7 @@ import { PortInUseError } from './ports.js';
 import { acquireForCommand, type DataStores } from './data-stores.js';
 import { DATA_STORE_SERVERS, ensureSystemPackages, EXPORTERS, NGINX, PROMETHEUS } from './system-packages.js';
 import { createReporter } from './reporter.js';
-import { tracingFromEnv } from './config.js';
+import { logsFromEnv, tracingFromEnv } from './config.js';
 
 const USAGE = `usage: npm start [-- options]
   --raw        show the services' raw JSON log lines instead of pretty ones
@@ -23,7 +23,10 @@ const USAGE = `usage: npm start [-- options]
   --no-traffic do not start the traffic generator
   --no-prometheus  do not start Prometheus and the exporters
   --no-tracing do not trace the services (TRACING_ENABLED=false) and do not run the
-               OpenTelemetry Collector and Jaeger; TRACING_ENABLED=false npm start does the same
+               OpenTelemetry Collector and Jaeger (nor the logs pipeline, which the
+               Collector runs); TRACING_ENABLED=false npm start does the same
+  --no-logs    do not ship the log files to VictoriaLogs and do not run it;
+               LOGS_ENABLED=false npm start does the same
   --help       this text
 
 A lab already running from this checkout (another terminal, or left behind) is stopped first.
@@ -35,12 +38,13 @@ interface Args {
   traffic: boolean;
   prometheus: boolean;
   tracing: boolean;
+  logs: boolean;
   help: boolean;
   unknown: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seed: true, traffic: true, prometheus: true, tracing: true, help: false, unknown: [] };
+  const args: Args = { seed: true, traffic: true, prometheus: true, tracing: true, logs: true, help: false, unknown: [] };
   for (const arg of argv) {
     if (arg === '--raw') args.output = 'raw';
     else if (arg === '--quiet') args.output = 'none';
@@ -48,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--no-traffic') args.traffic = false;
     else if (arg === '--no-prometheus') args.prometheus = false;
     else if (arg === '--no-tracing') args.tracing = false;
+    else if (arg === '--no-logs') args.logs = false;
     else if (arg === '--help' || arg === '-h') args.help = true;
     else args.unknown.push(arg);
   }
@@ -83,7 +88,25 @@ function tracingRows(lab: Lab): [string, string][] {
   ];
 }
 
-function banner(lab: Lab, color: boolean, prometheusWanted: boolean, stores: DataStores): string {
+/** The banner's logs line: VictoriaLogs' UI and API, or what is still being built, or why not. */
+function logsRow(lab: Lab, wanted: boolean): [string, string] {
+  if (!lab.logs || !lab.urls.logs) {
+    const why = !wanted ? '--no-logs or LOGS_ENABLED=false' : '--no-tracing: the Collector ships the lines';
+    return ['log store', `off (${why}); the lines are still in the log files`];
+  }
+  const states: Record<ReturnType<Lab['logsStatus']>, string> = {
+    running: 'VictoriaLogs runs',
+    starting: 'VictoriaLogs is starting',
+    installing: `${lab.describeLogs()}; it starts once built and the Collector then ships every line written so far`,
+    failed: lab.describeLogs(),
+    cancelled: lab.describeLogs(),
+    off: 'off',
+  };
+  const base = lab.urls.logs;
+  return ['log store', `${base}/select/vmui/  (VictoriaLogs' UI; LogsQL: ${base}/select/logsql/query; ${states[lab.logsStatus()]})`];
+}
+
+function banner(lab: Lab, color: boolean, prometheusWanted: boolean, logsWanted: boolean, stores: DataStores): string {
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
   const logs = relative(REPO_ROOT, lab.logsDir) || '.';
   const edge = lab.urls.edge;
@@ -102,8 +125,9 @@ function banner(lab: Lab, color: boolean, prometheusWanted: boolean, stores: Dat
     ['Prometheus', prometheusRow(lab, prometheusWanted)],
     ...lab.monitoringProblems.map((line): [string, string] => ['', line]),
     ...tracingRows(lab),
+    logsRow(lab, logsWanted),
     ['health', `${lab.urls.gateway}/readyz  ${lab.urls.ordersOps}/readyz  ${lab.urls.fulfillmentOps}/readyz  ${lab.urls.notifications}/readyz`],
-    ['logs', `${logs}/<service>.log (JSON lines; edge.log: Nginx's access log), ${logs}/lab.log (this runner)`],
+    ['logs', `${logs}/<service>.log (JSON lines; edge.log: Nginx's access log; rotated by size to .1 … .3), ${logs}/lab.log (this runner)`],
     ['try', `curl -i ${edge}/api/v1/products`],
   ];
   return [
@@ -125,6 +149,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (tracingEnv === false) args.tracing = false;
+  const logsEnv = logsFromEnv();
+  if (typeof logsEnv === 'string') {
+    process.stderr.write(`${logsEnv}\n`);
+    return 2;
+  }
+  if (logsEnv === false) args.logs = false;
   if (args.help || args.unknown.length > 0) {
     if (args.unknown.length > 0) process.stderr.write(`unknown option(s): ${args.unknown.join(' ')}\n`);
     process.stdout.write(`${USAGE}\n`);
@@ -184,6 +214,7 @@ async function runLab(args: Args, color: boolean, stores: DataStores, record: La
       traffic: args.traffic,
       ...(args.prometheus ? {} : { prometheus: false }),
       tracing: args.tracing,
+      logs: args.logs,
       color,
       ...(args.output ? { output: args.output } : {}),
     });
@@ -206,7 +237,7 @@ async function runLab(args: Args, color: boolean, stores: DataStores, record: La
   process.removeAllListeners('SIGTERM');
   record.edge = lab.urls.edge;
   writeLabRecord(DEFAULT_RUN_DIR, record);
-  process.stdout.write(banner(lab, color, args.prometheus, stores));
+  process.stdout.write(banner(lab, color, args.prometheus, args.logs, stores));
   const labReporter = createReporter({ print: true, color, logFile: join(lab.logsDir, 'lab.log') });
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -102,6 +102,18 @@ export const OTEL_COLLECTOR: CollectorTool = {
  */
 export const JAEGER: GoWrapperTool = { kind: 'go-wrapper', name: 'jaeger', version: 'v1.75.0', moduleDir: 'tools/jaeger', binary: 'jaeger' };
 
+/**
+ * VictoriaLogs (the native log store): `go install` of its module at v1.52.2; its UI (vmui) is
+ * in the binary. Cold build ~30 s on 2 cores.
+ */
+export const VICTORIALOGS: GoTool = {
+  kind: 'go',
+  name: 'victorialogs',
+  version: 'v1.52.2',
+  module: 'github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs',
+  binary: 'victoria-logs',
+};
+
 /** Where an installed tool is. */
 export interface InstalledTool {
   spec: ToolSpec;

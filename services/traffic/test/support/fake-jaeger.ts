@@ -107,15 +107,18 @@ export function jaegerTrace(traceId: string, specs: SpanSpec[], startUs = Date.n
   };
 }
 
-/** An order's trace as the lab records it: gateway, orders with Postgres, the relay and a worker. */
-export function orderTrace(traceId: string): JaegerTrace {
-  return jaegerTrace(traceId, [
-    { id: 'a000000000000001', service: 'gateway', name: 'POST /api/v1/orders', kind: 'server', startMs: 0, durationMs: 48, tags: { 'http.route': '/api/v1/orders', 'http.response.status_code': 201 } },
-    { id: 'a000000000000002', parent: 'a000000000000001', service: 'gateway', name: 'orderlab.orders.v1.OrderService/CreateOrder', kind: 'client', startMs: 2, durationMs: 44 },
-    { id: 'a000000000000003', parent: 'a000000000000002', service: 'orders', name: 'orderlab.orders.v1.OrderService/CreateOrder', kind: 'server', startMs: 3, durationMs: 42 },
-    { id: 'a000000000000004', parent: 'a000000000000003', service: 'orders', name: 'INSERT orderlab.orders', kind: 'client', startMs: 6, durationMs: 9, tags: { 'db.system.name': 'postgresql' } },
-    { id: 'a000000000000005', parent: 'a000000000000003', service: 'orders', name: 'send fulfillment:requests', kind: 'producer', startMs: 60, durationMs: 1.5, tags: { 'messaging.system': 'redis' } },
-    { id: 'a000000000000006', parent: 'a000000000000005', service: 'fulfillment', name: 'process fulfillment:requests', kind: 'consumer', startMs: 75, durationMs: 120, error: true, tags: { 'messaging.destination.name': 'fulfillment:requests' } },
-    { id: 'a000000000000007', parent: 'ffffffffffffffff', service: 'notifications', name: 'process orderlab.events', kind: 'consumer', startMs: 80, durationMs: 20 },
-  ]);
+/** An order's trace as the lab records it: gateway, orders with Postgres, the relay and a worker (a failed consumer, an orphan). */
+export const ORDER_TRACE_SPECS: SpanSpec[] = [
+  { id: 'a000000000000001', service: 'gateway', name: 'POST /api/v1/orders', kind: 'server', startMs: 0, durationMs: 48, tags: { 'http.route': '/api/v1/orders', 'http.response.status_code': 201 } },
+  { id: 'a000000000000002', parent: 'a000000000000001', service: 'gateway', name: 'orderlab.orders.v1.OrderService/CreateOrder', kind: 'client', startMs: 2, durationMs: 44 },
+  { id: 'a000000000000003', parent: 'a000000000000002', service: 'orders', name: 'orderlab.orders.v1.OrderService/CreateOrder', kind: 'server', startMs: 3, durationMs: 42 },
+  { id: 'a000000000000004', parent: 'a000000000000003', service: 'orders', name: 'INSERT orderlab.orders', kind: 'client', startMs: 6, durationMs: 9, tags: { 'db.system.name': 'postgresql' } },
+  { id: 'a000000000000005', parent: 'a000000000000003', service: 'orders', name: 'send fulfillment:requests', kind: 'producer', startMs: 60, durationMs: 1.5, tags: { 'messaging.system': 'redis' } },
+  { id: 'a000000000000006', parent: 'a000000000000005', service: 'fulfillment', name: 'process fulfillment:requests', kind: 'consumer', startMs: 75, durationMs: 120, error: true, tags: { 'messaging.destination.name': 'fulfillment:requests' } },
+  { id: 'a000000000000007', parent: 'ffffffffffffffff', service: 'notifications', name: 'process orderlab.events', kind: 'consumer', startMs: 80, durationMs: 20 },
+];
+
+/** ORDER_TRACE_SPECS in Jaeger's JSON. */
+export function orderTrace(traceId: string, startUs?: number): JaegerTrace {
+  return jaegerTrace(traceId, ORDER_TRACE_SPECS, startUs);
 }
