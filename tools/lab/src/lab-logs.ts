@@ -11,9 +11,10 @@ import { HOST } from '@orderlab/contracts/topology';
 import { inheritedEnv } from './config.js';
 import type { LogOutput } from './log-sink.js';
 import { REPO_ROOT } from './paths.js';
-import { silentReporter, type Reporter } from './reporter.js';
-import { NotReadyError, Supervisor, type ServiceSpec } from './supervisor.js';
-import { cachedTool, ToolInstalls, toolPath, VICTORIALOGS } from './tools.js';
+import { BuiltBackends, type BackendsState } from './built-backends.js';
+import type { Reporter } from './reporter.js';
+import type { ServiceSpec, Supervisor } from './supervisor.js';
+import { toolPath, VICTORIALOGS } from './tools.js';
 
 /** The log store's process name (its log file, its Compose service). */
 export const LOG_BACKEND = 'victorialogs' as const;
@@ -98,100 +99,23 @@ export interface LogBackendOptions {
 }
 
 /** Where the log store is: still being built, starting, running, or failed (see problem). */
-export type LogsState = 'installing' | 'starting' | 'running' | 'failed' | 'cancelled';
+export type LogsState = BackendsState;
 
 /**
  * VictoriaLogs of one lab: created with its supervisor (not started); start() installs it when
- * not built yet, then starts it and waits for /health. Stopping is the lab's (its stop stages
- * hold the supervisor); cancel() keeps a pending start from starting it once the lab is stopping.
+ * not built yet, then starts it and waits for /health (built-backends.ts).
  */
-export class LogBackend {
-  readonly supervisor: Supervisor;
-  /** True when it was already built when this lab was set up. */
-  readonly builtAtStart: boolean;
-  private readonly installs: ToolInstalls;
-  private readonly reporter: Reporter;
-  private state: LogsState = 'installing';
-  private problemLine: string | undefined;
-  private cancelled = false;
-  private running: Promise<void> | undefined;
-
-  constructor(private readonly options: LogBackendOptions) {
-    this.reporter = options.reporter ?? silentReporter;
-    this.installs = new ToolInstalls({ reporter: this.reporter, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
-    this.builtAtStart = cachedTool(VICTORIALOGS, options.cacheDir) !== undefined;
-    this.supervisor = new Supervisor(victoriaLogsSpec(options.port, options.dirs, options.cacheDir), {
-      logFile: join(options.logsDir, `${LOG_BACKEND}.log`),
-      // Its own lines are not the services' JSON: raw, and only in its file unless asked.
-      output: (options.output ?? 'none') === 'none' ? 'none' : 'raw',
-      color: options.color ?? false,
-      reporter: this.reporter,
-      ...(options.restartDelayMs ? { restartDelayMs: options.restartDelayMs } : {}),
+export class LogBackend extends BuiltBackends<typeof LOG_BACKEND> {
+  constructor(options: LogBackendOptions) {
+    super({
+      ...options,
+      subject: 'the log store',
+      backends: [[LOG_BACKEND, { spec: victoriaLogsSpec(options.port, options.dirs, options.cacheDir), tool: VICTORIALOGS }]],
       stopTimeoutMs: LOG_BACKEND_STOP_TIMEOUT_MS,
     });
   }
 
-  /** Installs it when not built, starts it and waits until ready. Same promise when called again; never rejects unhandled. */
-  start(): Promise<void> {
-    if (!this.running) {
-      this.running = this.run();
-      this.running.catch(() => {});
-    }
-    return this.running;
-  }
-
-  private async run(): Promise<void> {
-    try {
-      await this.installs.start(VICTORIALOGS);
-      if (this.cancelled) throw new Error('the lab stopped before VictoriaLogs started');
-      this.state = 'starting';
-      const started = Date.now();
-      this.reporter.info(`starting ${LOG_BACKEND}`);
-      this.supervisor.start();
-      try {
-        await this.supervisor.waitReady({ timeoutMs: this.options.readyTimeoutMs ?? 60_000 });
-      } catch (err) {
-        if (err instanceof NotReadyError) throw new Error(`${err.message}; see ${this.supervisor.logFile}`, { cause: err });
-        throw err;
-      }
-      this.reporter.info(`${LOG_BACKEND} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${this.supervisor.pid})`);
-      this.state = 'running';
-    } catch (err) {
-      this.state = this.cancelled ? 'cancelled' : 'failed';
-      this.problemLine = `the log store does not run: ${err instanceof Error ? err.message : String(err)}`;
-      throw new Error(this.problemLine, { cause: err });
-    }
-  }
-
-  /** Resolves once it runs and is ready; rejects past `timeoutMs` or when it cannot start. */
-  async waitReady(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`VictoriaLogs is not ready within ${timeoutMs} ms (${this.describe()})`)), timeoutMs);
-    });
-    try {
-      await Promise.race([this.start(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Keeps a start still waiting for its install from starting it (the lab is stopping). */
-  cancel(): void {
-    this.cancelled = true;
-  }
-
-  get status(): LogsState {
-    return this.state;
-  }
-
-  /** One line for the banner and errors. */
-  describe(): string {
-    if (this.state === 'installing') {
-      const pending = this.installs.pending();
-      return pending.length > 0 ? `installing ${pending.join(', ')}` : 'installed, starting';
-    }
-    if (this.state === 'failed' || this.state === 'cancelled') return this.problemLine ?? this.state;
-    return this.state;
+  get supervisor(): Supervisor {
+    return this.supervisors[LOG_BACKEND];
   }
 }

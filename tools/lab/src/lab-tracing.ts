@@ -11,9 +11,10 @@ import { HOST } from '@orderlab/contracts/topology';
 import { inheritedEnv } from './config.js';
 import type { LogOutput } from './log-sink.js';
 import { REPO_ROOT } from './paths.js';
-import { silentReporter, type Reporter } from './reporter.js';
-import { NotReadyError, Supervisor, type ServiceSpec } from './supervisor.js';
-import { cachedTool, JAEGER, OTEL_COLLECTOR, ToolInstalls, toolPath, type ToolSpec } from './tools.js';
+import { BuiltBackends, type BackendsState } from './built-backends.js';
+import type { Reporter } from './reporter.js';
+import type { ServiceSpec } from './supervisor.js';
+import { JAEGER, OTEL_COLLECTOR, toolPath, type ToolSpec } from './tools.js';
 
 /** The backends in start order: the store first, then the Collector that exports to it. */
 export const TRACE_BACKENDS = ['jaeger', 'otel-collector'] as const;
@@ -180,125 +181,23 @@ export interface TraceBackendsOptions {
 }
 
 /** Where the backends are: still being built, starting, running, or failed (see problem). */
-export type TracingState = 'installing' | 'starting' | 'running' | 'failed' | 'cancelled';
+export type TracingState = BackendsState;
 
 /**
  * The two backends of one lab: created with their supervisors (not started); start() installs
- * whatever is not built yet, then starts Jaeger and the Collector in turn. Stopping is the
- * lab's (its stop stages hold these supervisors); cancel() keeps a pending start from starting
- * anything once the lab is stopping.
+ * whatever is not built yet, then starts Jaeger and the Collector in turn (built-backends.ts).
+ * With the logs on, the Collector waits for the log store first: lines read before it is up
+ * would only wait in the export queue, and the store failing must not keep the traces from
+ * flowing, so its failure is not this one's.
  */
-export class TraceBackends {
-  readonly supervisors: Readonly<Record<TraceBackend, Supervisor>>;
-  /** True when both were already built when this lab was set up (they start within seconds). */
-  readonly builtAtStart: boolean;
-  private readonly installs: ToolInstalls;
-  private readonly reporter: Reporter;
-  private state: TracingState = 'installing';
-  private problemLine: string | undefined;
-  private cancelled = false;
-  private running: Promise<void> | undefined;
-
-  constructor(private readonly options: TraceBackendsOptions) {
-    this.reporter = options.reporter ?? silentReporter;
-    this.installs = new ToolInstalls({ reporter: this.reporter, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
-    this.builtAtStart = TRACE_BACKENDS.every((b) => cachedTool(TRACE_BACKEND_TOOLS[b], options.cacheDir) !== undefined);
-    // Go programs' log lines are not the services' JSON: shown raw, and only in their file unless asked.
-    const output: LogOutput = (options.output ?? 'none') === 'none' ? 'none' : 'raw';
-    const supervisor = (backend: TraceBackend) =>
-      new Supervisor(traceBackendSpec(backend, options.ports, options), {
-        logFile: join(options.logsDir, `${backend}.log`),
-        output,
-        color: options.color ?? false,
-        reporter: this.reporter,
-        ...(options.restartDelayMs ? { restartDelayMs: options.restartDelayMs } : {}),
-        stopTimeoutMs: TRACE_BACKEND_STOP_TIMEOUT_MS,
-      });
-    this.supervisors = { jaeger: supervisor('jaeger'), 'otel-collector': supervisor('otel-collector') };
-  }
-
-  /**
-   * Installs what is not built, then starts Jaeger and the Collector, each waited for; resolves
-   * once both are ready. Rejects with one line (the install's or the start's failure, or
-   * cancellation). Safe to call again: the same promise. Never rejects unhandled.
-   */
-  start(): Promise<void> {
-    if (!this.running) {
-      this.running = this.run();
-      this.running.catch(() => {});
-    }
-    return this.running;
-  }
-
-  private async run(): Promise<void> {
-    try {
-      await Promise.all(TRACE_BACKENDS.map((b) => this.installs.start(TRACE_BACKEND_TOOLS[b])));
-      for (const backend of TRACE_BACKENDS) {
-        if (this.cancelled) throw new Error('the lab stopped before the tracing backends started');
-        // Lines read before the store is up would only wait in the export queue; the store
-        // failing must not keep the traces from flowing, so its failure is not this one's.
-        if (backend === 'otel-collector' && this.options.logs) await this.options.logs.storeReady().catch(() => {});
-        if (this.cancelled) throw new Error('the lab stopped before the tracing backends started');
-        this.state = 'starting';
-        await this.startOne(backend);
-      }
-      this.state = 'running';
-    } catch (err) {
-      this.state = this.cancelled ? 'cancelled' : 'failed';
-      this.problemLine = `tracing backends do not run: ${err instanceof Error ? err.message : String(err)}`;
-      throw new Error(this.problemLine, { cause: err });
-    }
-  }
-
-  private async startOne(backend: TraceBackend): Promise<void> {
-    const supervisor = this.supervisors[backend];
-    const started = Date.now();
-    this.reporter.info(`starting ${backend}`);
-    supervisor.start();
-    try {
-      await supervisor.waitReady({ timeoutMs: this.options.readyTimeoutMs ?? 60_000 });
-    } catch (err) {
-      if (err instanceof NotReadyError) throw new Error(`${err.message}; see ${supervisor.logFile}`, { cause: err });
-      throw err;
-    }
-    this.reporter.info(`${backend} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${supervisor.pid})`);
-  }
-
-  /** Resolves once both run and are ready; rejects past `timeoutMs` or when they cannot start. */
-  async waitReady(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the tracing backends are not ready within ${timeoutMs} ms (${this.describe()})`)), timeoutMs);
+export class TraceBackends extends BuiltBackends<TraceBackend> {
+  constructor(options: TraceBackendsOptions) {
+    super({
+      ...options,
+      subject: 'the tracing backends',
+      backends: TRACE_BACKENDS.map((b) => [b, { spec: traceBackendSpec(b, options.ports, options), tool: TRACE_BACKEND_TOOLS[b] }] as const),
+      stopTimeoutMs: TRACE_BACKEND_STOP_TIMEOUT_MS,
+      beforeStart: (b) => (b === 'otel-collector' ? options.logs?.storeReady() : undefined),
     });
-    try {
-      await Promise.race([this.start(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Keeps a start still waiting for its installs from starting anything (the lab is stopping). */
-  cancel(): void {
-    this.cancelled = true;
-  }
-
-  /** Where the backends are. */
-  get status(): TracingState {
-    return this.state;
-  }
-
-  /** Why they do not run, once failed. */
-  get problem(): string | undefined {
-    return this.problemLine;
-  }
-
-  /** One line for the banner and errors: what is installing (for how long), starting, running or why not. */
-  describe(): string {
-    if (this.state === 'installing') {
-      const pending = this.installs.pending();
-      return pending.length > 0 ? `installing ${pending.join(', ')}` : 'installed, starting';
-    }
-    if (this.state === 'failed' || this.state === 'cancelled') return this.problemLine ?? this.state;
-    return this.state;
   }
 }
