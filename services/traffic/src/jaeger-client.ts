@@ -58,15 +58,8 @@ export function createJaegerClient(options: TraceStoreClientOptions): TraceStore
   return {
     storeName: 'Jaeger',
     async getTrace(traceId) {
-      const { status, text } = await http.get(`/api/traces/${traceId}`);
-      if (status === 404) return undefined;
-      if (status !== 200) throw http.unavailable(`${http.label} answered ${status} for the trace.`);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (err) {
-        throw http.unavailable('Jaeger answered with something that is not JSON.', err);
-      }
+      const body = await http.getJson(`/api/traces/${traceId}`);
+      if (body === undefined) return undefined;
       if (!checkResponse.Check(body)) throw http.unavailable('Jaeger answered JSON of an unexpected shape (not { data: [trace] }).');
       const trace = body.data?.[0];
       return trace === undefined || trace.spans.length === 0 ? undefined : trace;

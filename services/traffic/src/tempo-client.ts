@@ -80,15 +80,8 @@ export function createTempoClient(options: TraceStoreClientOptions): TraceStoreC
   return {
     storeName: 'Tempo',
     async getTrace(traceId) {
-      const { status, text } = await http.get(`/api/v2/traces/${traceId}`);
-      if (status === 404) return undefined;
-      if (status !== 200) throw http.unavailable(`${http.label} answered ${status} for the trace.`);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (err) {
-        throw http.unavailable('Tempo answered with something that is not JSON.', err);
-      }
+      const body = await http.getJson(`/api/v2/traces/${traceId}`);
+      if (body === undefined) return undefined;
       if (!checkResponse.Check(body)) throw http.unavailable('Tempo answered JSON of an unexpected shape (not { trace: { resourceSpans } }).');
       try {
         return tempoTraceToModel(body, traceId);

@@ -35,14 +35,13 @@ export interface TraceStoreClientOptions {
   timeoutMs?: number;
 }
 
-/** One GET's outcome: 200 with its body as text, or another status (its body discarded). */
-export type StoreAnswer = { status: 200; text: string } | { status: number; text: '' };
-
 /** The bounded HTTP side of a store client: one small pool, a whole-request timeout, a cap on the body. */
 export interface StoreHttp {
-  /** "Jaeger (http://host:port)": how problems name the store. */
-  readonly label: string;
-  get(path: string): Promise<StoreAnswer>;
+  /**
+   * GET path as JSON: undefined for 404 (the store does not have it, yet); a 503 naming the
+   * store for any other status or a body that is not JSON; 422 past the size cap.
+   */
+  getJson(path: string): Promise<unknown>;
   /** A 503 naming the store, for answers of the wrong status or shape. */
   unavailable(detail: string, cause?: unknown): AppError;
   close(): Promise<void>;
@@ -63,27 +62,33 @@ export function createStoreHttp(storeName: string, { url, timeoutMs = TRACE_STOR
   }
 
   return {
-    label: `${storeName} (${base.origin})`,
-    async get(path) {
+    async getJson(path) {
       const signal = AbortSignal.timeout(timeoutMs);
+      let text: string;
       try {
         const response = await pool.request({ path: `${prefix}${path}`, method: 'GET', headers: { accept: 'application/json' }, signal });
         if (response.statusCode !== 200) {
           await response.body.dump({ limit: 64 * 1024 });
-          return { status: response.statusCode, text: '' };
+          if (response.statusCode === 404) return undefined;
+          throw unavailable(`${storeName} (${base.origin}) answered ${response.statusCode} for the trace.`);
         }
         const length = Number(response.headers['content-length'] ?? 0);
         if (length > MAX_TRACE_BYTES) {
           await response.body.dump({ limit: 0 }).catch(() => undefined);
           throw tooLarge();
         }
-        return { status: 200, text: await readAtMost(response.body, MAX_TRACE_BYTES, tooLarge) };
+        text = await readAtMost(response.body, MAX_TRACE_BYTES, tooLarge);
       } catch (err) {
         if (err instanceof AppError) throw err;
         if (signal.aborted || /TIMEOUT/.test((err as { code?: string }).code ?? '')) {
           throw unavailable(`${storeName} (${base.origin}) did not answer within ${timeoutMs} ms.`, err);
         }
         throw unavailable(`${storeName} (${base.origin}) is not reachable: ${(err as { code?: string }).code ?? (err as Error).message}.`, err);
+      }
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (err) {
+        throw unavailable(`${storeName} answered with something that is not JSON.`, err);
       }
     },
     unavailable,
