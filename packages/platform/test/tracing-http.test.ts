@@ -10,24 +10,13 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { httpServerOptions, registerHttpDefaults } from '../src/http.js';
-import { installTracingRuntime } from '../src/tracing/runtime.js';
+import { exporter, stopTracing } from './fixtures/in-memory-tracing.js';
 import { inSpan } from '../src/tracing/trace-context.js';
 import { captureLogs, waitFor } from '../src/testing/index.js';
-
-const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({
-  sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
-  spanProcessors: [new SimpleSpanProcessor({ exporter })],
-});
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(provider);
-// What the SDK's start does: the platform's HTTP defaults add the span hooks only in a traced process.
-installTracingRuntime({ stats: { ended: 0, exported: 0, failed: 0, dropped: 0 }, shutdown: async () => {} });
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN_ID = '00f067aa0ba902b7';
@@ -72,8 +61,7 @@ before(async () => {
 after(async () => {
   releaseSlow();
   await app.close();
-  await provider.shutdown();
-  context.disable();
+  await stopTracing();
 });
 
 beforeEach(() => exporter.reset());

@@ -8,23 +8,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type pg from 'pg';
 import { createServiceMetrics } from '../src/metrics.js';
 import { createPgPool } from '../src/postgres.js';
-import { installTracingRuntime } from '../src/tracing/runtime.js';
+import { exporter, stopTracing } from './fixtures/in-memory-tracing.js';
 import { captureLogs, createTestDatabase, sampleValue, type TestDatabase } from '../src/testing/index.js';
-
-const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({
-  sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
-  spanProcessors: [new SimpleSpanProcessor({ exporter })],
-});
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(provider);
-// What the SDK's start does: createPgPool makes statement spans only in a traced process.
-installTracingRuntime({ stats: { ended: 0, exported: 0, failed: 0, dropped: 0 }, shutdown: async () => {} });
 
 const tracer = trace.getTracer('tracing-postgres-test');
 let db: TestDatabase;
@@ -40,8 +29,7 @@ before(async () => {
 after(async () => {
   await pool.end();
   await db.drop();
-  await provider.shutdown();
-  context.disable();
+  await stopTracing();
 });
 
 beforeEach(() => exporter.reset());

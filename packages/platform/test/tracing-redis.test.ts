@@ -7,22 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Redis } from 'ioredis';
 import { closeRedis, createRedis } from '../src/redis.js';
-import { installTracingRuntime } from '../src/tracing/runtime.js';
+import { exporter, stopTracing } from './fixtures/in-memory-tracing.js';
 import { captureLogs, deleteRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../src/testing/index.js';
-
-const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({
-  sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
-  spanProcessors: [new SimpleSpanProcessor({ exporter })],
-});
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(provider);
-// What the SDK's start does: createRedis traces commands only in a traced process.
-installTracingRuntime({ stats: { ended: 0, exported: 0, failed: 0, dropped: 0 }, shutdown: async () => {} });
 
 const tracer = trace.getTracer('tracing-redis-test');
 const prefix = testRedisPrefix('tracing');
@@ -41,8 +30,7 @@ before(() => {
 after(async () => {
   await deleteRedisPrefix(redis, prefix);
   await closeRedis(redis, 2_000);
-  await provider.shutdown();
-  context.disable();
+  await stopTracing();
 });
 
 beforeEach(() => exporter.reset());
